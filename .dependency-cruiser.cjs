@@ -1,0 +1,32 @@
+/**
+ * Dependency direction of STYLE.md, checked in CI (`npm run lint:deps`).
+ * errors, config: import nothing of ours. storage: only errors. repo: storage + errors.
+ * store, jobs: never repo. Only main/ (and cli/, which is a composition root for
+ * commands) imports concrete implementations across families.
+ */
+module.exports = {
+  forbidden: [
+    { name: 'errors-is-a-leaf', severity: 'error',
+      from: { path: '^src/errors' }, to: { path: '^src/', pathNot: '^src/errors' } },
+    { name: 'config-is-a-leaf', severity: 'error',
+      from: { path: '^src/config' }, to: { path: '^src/', pathNot: '^src/(config|errors)' } },
+    { name: 'storage-only-errors', severity: 'error',
+      from: { path: '^src/storage' }, to: { path: '^src/', pathNot: '^src/(storage|errors)' } },
+    { name: 'repo-only-storage-and-errors', severity: 'error',
+      from: { path: '^src/repo' }, to: { path: '^src/', pathNot: '^src/(repo|storage|errors)' } },
+    { name: 'store-never-repo', severity: 'error',
+      from: { path: '^src/(store|jobs)' }, to: { path: '^src/(repo|storage|api|agent|cli|main)' } },
+    { name: 'api-no-concrete-implementations', severity: 'error',
+      from: { path: '^src/api' }, to: { path: '^src/(repo|storage|agent|cli|main)' } },
+    { name: 'nothing-imports-main', severity: 'error',
+      from: { path: '^src/', pathNot: '^src/(main|cli)' }, to: { path: '^src/main' } },
+    { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '\\.test\\.ts$|/testing/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { extensions: ['.ts', '.js'] },
+  },
+};
