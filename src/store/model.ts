@@ -61,6 +61,7 @@ export interface JobEntry {
   error: string;           // '' unless FAILED
   time: number;            // epoch ms: creation time of the entry
   snapshotId?: string;     // volume entries: the backup made, once SUCCESS
+  name?: string;           // volume entries: the volume name, named in the job's error summary
   files?: RestoreFile[];   // batches: the files of the batch
 }
 
@@ -86,7 +87,7 @@ export interface NewJob {
   workingEnvironmentId: string;
   type: JobType;
   restore?: Job['restore'];
-  entries?: Array<Pick<JobEntry, 'id' | 'kind'> & { files?: RestoreFile[] }>;
+  entries?: Array<Pick<JobEntry, 'id' | 'kind'> & { files?: RestoreFile[]; name?: string }>;
   tasks: NewTask[];
 }
 

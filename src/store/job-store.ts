@@ -1,0 +1,90 @@
+import type {
+  Account, Agent, Job, JobFilter, JobStatus, NewJob, Progress, Task, Volume, WorkingEnvironment,
+} from './model.js';
+
+/**
+ * The job store: the one durable state of the control plane. Every operation is
+ * atomic; operations that change a task also re-derive its entry and its job in the
+ * same transaction, so a reader never sees a task finished under a job still running.
+ *
+ * Times (`now`, `time`, `leaseExpiresAt`, …) are epoch milliseconds; `now` defaults to
+ * `Date.now()` and exists so tests and the lease sweeper can control the clock.
+ *
+ * Errors are `CbsError`s: STORE_UNAVAILABLE (database unreachable or busy beyond its
+ * timeout; retryable), CONFLICT (a unique id taken), VALIDATION_FAILED (a reference to
+ * something that does not exist, bad input), TASK_NOT_FOUND, LEASE_LOST, INTERNAL.
+ * Messages never contain SQL; the driver error is kept as `cause`.
+ */
+export interface JobStore {
+  readonly dialect: 'sqlite' | 'postgres';
+  /** Applies the numbered migrations not yet recorded, each in its own transaction. Safe to run concurrently from several instances. */
+  migrate(): Promise<void>;
+  /** Throws CbsError('STORE_UNAVAILABLE') when the database cannot be reached. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+
+  getSetting(key: string): Promise<string | undefined>;
+  setSetting(key: string, value: string): Promise<void>;
+  /** insert-if-absent; returns the value that is stored (first writer wins, for multi-instance start-up) */
+  initSetting(key: string, value: string): Promise<string>;
+
+  /** CONFLICT when the id is taken. */
+  createAccount(a: { id: string; name: string }, now?: number): Promise<Account>;
+  getAccount(id: string): Promise<Account | undefined>;
+  listAccounts(): Promise<Account[]>;
+  /** CONFLICT when the id is taken; VALIDATION_FAILED when the account does not exist. */
+  createAgent(a: { id: string; accountId: string; name: string; credentialHash: string }, now?: number): Promise<Agent>;
+  getAgent(id: string): Promise<Agent | undefined>;
+  /** Records that the agent was seen (lastSeenAt = now). */
+  touchAgent(id: string, now?: number): Promise<void>;
+
+  /** Creates or updates (name, svm, driver, root, agent) a WE; createdAt is kept. CONFLICT when the id belongs to another account. */
+  upsertWorkingEnvironment(we: Omit<WorkingEnvironment, 'createdAt'>, now?: number): Promise<WorkingEnvironment>;
+  getWorkingEnvironment(accountId: string, id: string): Promise<WorkingEnvironment | undefined>;
+  listWorkingEnvironments(accountId: string): Promise<WorkingEnvironment[]>;
+  /** Returns the volume with this name in the WE, creating it (new UUID id) if absent: ids are stable. */
+  upsertVolume(v: { workingEnvironmentId: string; name: string }, now?: number): Promise<Volume>;
+  /** Ordered by name. */
+  listVolumes(workingEnvironmentId: string): Promise<Volume[]>;
+
+  /**
+   * Job + entries + tasks in ONE transaction. The job starts PENDING (COMPLETED at once
+   * when it has no task). Volume entries without a name take the volume's name from the store.
+   * VALIDATION_FAILED for an entryIndex out of range or duplicate entry ids.
+   */
+  createJob(j: NewJob, now?: number): Promise<Job>;
+  /** undefined for unknown ids and for other accounts' jobs. */
+  getJob(accountId: string, jobId: string): Promise<Job | undefined>;
+  /** Newest first: time desc, id desc; keyset via f.before (strictly older than it). */
+  listJobs(accountId: string, f: JobFilter): Promise<Job[]>;
+  /** Over all accounts; every status present (0 when none). */
+  countJobsByStatus(): Promise<Record<JobStatus, number>>;
+
+  getTask(taskId: string): Promise<Task | undefined>;
+  /**
+   * Leases the oldest PENDING task assigned to this agent (LEASED, new leaseToken,
+   * leaseExpiresAt = now + leaseMs, attempts + 1); undefined when there is none.
+   * The first claim of a job's task moves the job (and the task's entry) to IN_PROGRESS.
+   * Concurrent claimers never receive the same task.
+   */
+  claimTask(agentId: string, o: { leaseMs: number; now?: number }): Promise<Task | undefined>;
+  /**
+   * Extends the lease to now + leaseMs and stores progress (when given).
+   * TASK_NOT_FOUND for an unknown task; LEASE_LOST when the task is not LEASED, is
+   * leased to another agent or token, or its lease has expired.
+   */
+  heartbeat(taskId: string, agentId: string, leaseToken: string, progress: Progress | undefined, o: { leaseMs: number; now?: number }): Promise<Task>;
+  /**
+   * Task → SUCCESS, its entry → SUCCESS (volume entries take `result.snapshotId`), job
+   * re-derived (COMPLETED / FAILED once every task is terminal). Same errors as heartbeat.
+   */
+  completeTask(taskId: string, agentId: string, leaseToken: string, result: Record<string, unknown>, now?: number): Promise<Job>;
+  /** Task → FAILED with `error`, its entry → FAILED, job re-derived. Same errors as heartbeat. */
+  failTask(taskId: string, agentId: string, leaseToken: string, error: string, now?: number): Promise<Job>;
+  /**
+   * Every LEASED task whose lease expired before `now` goes back to PENDING when
+   * attempts < maxAttempts, else FAILED ("agent lease expired after N attempts …");
+   * jobs re-derived in the same transactions. Returns the number of tasks changed.
+   */
+  expireLeases(now?: number): Promise<number>;
+}
