@@ -19,6 +19,9 @@ export interface ByteRange {
   readonly length: number;
 }
 
+/** The names of the Backend operations, as wrappers and metrics label them. */
+export type BackendMethod = 'put' | 'get' | 'stat' | 'list' | 'delete';
+
 export interface Backend {
   /** Human-readable location, e.g. `local:/srv/bucket` or `s3:https://host/bucket/prefix`. Never holds secrets. */
   readonly location: string;

@@ -13,3 +13,4 @@ export { assertValidPrefix } from './prefix.js';
 export { checkRange } from './range.js';
 export { MemBackend } from './mem/mem-backend.js';
 export { LocalBackend, type LocalBackendOptions } from './local/local-backend.js';
+export { RetryBackend, type RetryOptions, type RetryInfo } from './wrap/retry-backend.js';
