@@ -20,7 +20,7 @@ export const ERROR_REGISTRY = {
   AUTH_EXPIRED: { status: 401, retryable: false, description: 'The bearer token has expired.' },
   // 403 — authorization
   ACCOUNT_FORBIDDEN: { status: 403, retryable: false, description: 'The token does not grant access to this account.' },
-  AGENT_FORBIDDEN: { status: 403, retryable: false, description: 'The `x-agent-id` header is missing or names no agent of this account.' },
+  AGENT_FORBIDDEN: { status: 403, retryable: false, description: 'The `x-agent-id` header names no agent of this account (a missing header is VALIDATION_FAILED).' },
   ROLE_FORBIDDEN: { status: 403, retryable: false, description: 'The token\'s role does not allow this operation.' },
   // 404 — unknown (or other account's) resource
   ROUTE_NOT_FOUND: { status: 404, retryable: false, description: 'No such route.' },

@@ -1,0 +1,52 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { ApiDeps } from './deps.js';
+import { installErrorHandling } from './plugins/errors.js';
+import { installCbsAuth } from './plugins/auth.js';
+import { installMetrics } from './plugins/metrics.js';
+import { jobRoutes } from './routes/jobs.js';
+import { healthRoutes } from './routes/health.js';
+import { PREFIX } from './schemas/common.js';
+
+/**
+ * Builds the HTTP application. Every dependency comes in through `deps`; nothing here
+ * opens a database or a bucket.
+ */
+export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    bodyLimit: deps.bodyLimit ?? 1024 * 1024,
+    // Unknown query parameters and body fields are errors, not silently dropped.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    return503OnClosing: true,
+    disableRequestLogging: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  installErrorHandling(app);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'OpenCBS — BlueXP backup and recovery compatible API',
+        version: '0.1.0',
+        description: 'Routes under /account/{accountId}/providers/cloudmanager_cbs/api require `authorization: Bearer <token>` and `x-agent-id`.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  installMetrics(app, deps.store, deps.metricsPrefix);
+  await app.register(healthRoutes, { store: deps.store });
+
+  await app.register(async (cbs) => {
+    installCbsAuth(cbs, { tokens: deps.tokens, store: deps.store });
+    await cbs.register(jobRoutes, { store: deps.store });
+  }, { prefix: PREFIX });
+
+  return app;
+}

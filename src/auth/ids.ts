@@ -1,0 +1,22 @@
+import { randomBytes, randomInt } from 'node:crypto';
+
+/**
+ * Identifier formats of the BlueXP API family.
+ *  account id  `account-` + 8 base62 characters, e.g. account-DpTFcxN3
+ *  agent id    a client id: 32 base62 characters + `clients`
+ */
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+function base62(n: number): string {
+  let s = '';
+  for (let i = 0; i < n; i++) s += BASE62[randomInt(62)];
+  return s;
+}
+
+export const ACCOUNT_ID_RE = /^account-[A-Za-z0-9]{8}$/;
+export const AGENT_ID_RE = /^[A-Za-z0-9]{1,64}clients$/;
+
+export function newAccountId(): string { return `account-${base62(8)}`; }
+export function newAgentId(): string { return `${base62(32)}clients`; }
+/** A secret an agent presents to the control plane; only its hash is stored. */
+export function newAgentSecret(): string { return randomBytes(32).toString('base64url'); }

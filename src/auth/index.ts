@@ -1,0 +1,9 @@
+/**
+ * auth — who is calling.
+ *  token      a JWT bearer token (claims: sub, acc, role)
+ *  principal  the verified identity behind a token: accounts it may use and its role
+ *  role       admin (everything), operator (run jobs), viewer (read only)
+ * Imports only errors.
+ */
+export * from './tokens.js';
+export * from './ids.js';

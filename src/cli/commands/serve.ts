@@ -1,0 +1,25 @@
+import type { Command } from 'commander';
+import { loadConfig, type ConfigInput } from '../../config/index.js';
+import { startServer } from '../../main/server.js';
+
+export function registerServe(program: Command): void {
+  program.command('serve')
+    .description('run the control plane (API, job store, lease sweeper) on the embedded default or PostgreSQL')
+    .option('--home <dir>', 'state directory (env CBS_HOME)', undefined)
+    .option('--host <host>', 'listen address (env CBS_HOST)', undefined)
+    .option('--port <port>', 'listen port (env CBS_PORT)', undefined)
+    .option('--database-url <url>', 'sqlite:/path/cbs.db or postgres://… (env CBS_DATABASE_URL)', undefined)
+    .option('--public-url <url>', 'URL written into credentials.json (env CBS_PUBLIC_URL)', undefined)
+    .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (env CBS_LOG_LEVEL)', undefined)
+    .action(async (o: ConfigInput) => {
+      const cfg = loadConfig(o);
+      const ac = new AbortController();
+      const server = await startServer(cfg, { signal: ac.signal });
+      process.stderr.write(`OpenCBS listening on ${server.url}\n  account   ${server.credentials['account-id']}\n  agent id  ${server.credentials['agent-id']}\n  credentials ${cfg.home}/credentials.json\n`);
+      await new Promise<void>((resolve) => {
+        const onSignal = () => { ac.abort(); void server.stop().then(resolve); };
+        process.once('SIGINT', onSignal);
+        process.once('SIGTERM', onSignal);
+      });
+    });
+}

@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { registerServe } from './commands/serve.js';
+import { registerToken } from './commands/token.js';
+import { registerJob } from './commands/job.js';
+import { CliError } from './output.js';
+
+/**
+ * `cbs` — every operation of OpenCBS from the shell. Errors print one line (with the
+ * error code when the server gave one) and set a non-zero exit status; set CBS_DEBUG=1
+ * for the stack.
+ */
+const program = new Command('cbs')
+  .description('OpenCBS: self-hosted backup and recovery with the BlueXP backup API')
+  .version('0.1.0')
+  .showHelpAfterError()
+  .exitOverride();
+
+registerServe(program);
+registerToken(program);
+registerJob(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) {
+    process.exitCode = e.exitCode;
+  } else {
+    const msg = e instanceof CliError ? e.message : (e as Error).message ?? String(e);
+    const code = (e as { code?: string }).code;
+    process.stderr.write(`cbs: ${msg}${code && !(e instanceof CliError) && !msg.includes(code) ? ` (${code})` : ''}\n`);
+    if (process.env['CBS_DEBUG']) process.stderr.write(`${(e as Error).stack ?? ''}\n`);
+    process.exitCode = e instanceof CliError ? e.exitCode : 1;
+  }
+}

@@ -1,0 +1,60 @@
+import { mkdir } from 'node:fs/promises';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config/index.js';
+import { buildApp } from '../api/index.js';
+import { openJobStore } from '../store/open.js';
+import type { JobStore } from '../store/job-store.js';
+import { bootstrap, tokenService } from './bootstrap.js';
+import type { Credentials } from './credentials.js';
+
+export interface RunningServer {
+  readonly app: FastifyInstance;
+  readonly store: JobStore;
+  readonly url: string;
+  readonly credentials: Credentials;
+  stop(): Promise<void>;
+}
+
+/**
+ * `cbs serve`: opens the store, applies migrations, bootstraps the account and the
+ * embedded agent identity, serves the API, and sweeps expired task leases so no job
+ * stays IN_PROGRESS after its agent died.
+ */
+export async function startServer(cfg: Config, opts: { signal?: AbortSignal } = {}): Promise<RunningServer> {
+  await mkdir(cfg.home, { recursive: true, mode: 0o700 });
+  const store = await openJobStore({ url: cfg.store.url });
+  try {
+    await store.migrate();
+    const tokens = await tokenService(store);
+    const app = await buildApp({
+      store,
+      tokens,
+      bodyLimit: cfg.server.bodyLimit,
+      logger: cfg.logLevel === 'silent' ? false : { level: cfg.logLevel },
+    });
+    const address = await app.listen({ host: cfg.server.host, port: cfg.server.port });
+    const port = (app.server.address() as { port: number }).port;
+    const publicUrl = cfg.server.port === 0 ? cfg.server.publicUrl.replace(/:0$/, `:${port}`) : cfg.server.publicUrl;
+    const credentials = await bootstrap(store, { home: cfg.home, publicUrl });
+
+    const sweeper = setInterval(() => {
+      store.expireLeases().catch((err: unknown) => app.log.warn({ err }, 'lease sweep failed'));
+    }, cfg.jobs.sweepIntervalMs);
+    sweeper.unref();
+
+    let stopped = false;
+    const stop = async (): Promise<void> => {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(sweeper);
+      await app.close();
+      await store.close();
+    };
+    opts.signal?.addEventListener('abort', () => void stop(), { once: true });
+    app.log.info({ address, home: cfg.home, store: store.dialect, account: credentials['account-id'] }, 'OpenCBS control plane listening');
+    return { app, store, url: publicUrl, credentials, stop };
+  } catch (e) {
+    await store.close().catch(() => undefined);
+    throw e;
+  }
+}
