@@ -1,0 +1,44 @@
+import { randomBytes } from 'node:crypto';
+
+/**
+ * Leases: an agent holds a claimed task for `leaseMs` and must heartbeat before it
+ * runs out; a task whose lease ran out is given back (or failed) by expireLeases.
+ */
+
+/** A lease long enough to survive a slow heartbeat round trip, short enough to notice a dead agent within a minute. */
+export const DEFAULT_LEASE_MS = 30_000;
+/** Agents heartbeat this often: three chances before the lease runs out. */
+export const HEARTBEAT_INTERVAL_MS = 10_000;
+/** How often the control plane sweeps expired leases. */
+export const LEASE_SWEEP_INTERVAL_MS = 5_000;
+/** Claims allowed before an expired lease fails the task (NewTask.maxAttempts default). */
+export const DEFAULT_MAX_ATTEMPTS = 2;
+
+/** An unguessable token naming one lease: a late heartbeat of an earlier lease cannot renew a later one. */
+export function newLeaseToken(): string {
+  return randomBytes(18).toString('base64url');
+}
+
+export type LeaseCheck = 'ok' | 'not-leased' | 'other-agent' | 'other-token' | 'expired';
+
+/** Whether `agentId` presenting `leaseToken` still holds the task's lease at `now`. */
+export function checkLease(
+  task: { status: string; agentId: string; leaseToken?: string; leaseExpiresAt?: number },
+  agentId: string, leaseToken: string, now: number,
+): LeaseCheck {
+  if (task.status !== 'LEASED') return 'not-leased';
+  if (task.agentId !== agentId) return 'other-agent';
+  if (task.leaseToken !== leaseToken) return 'other-token';
+  if (task.leaseExpiresAt === undefined || task.leaseExpiresAt < now) return 'expired';
+  return 'ok';
+}
+
+/** What happens to a task whose lease expired: retried while attempts remain, else failed naming the agent. */
+export function leaseExpiryOutcome(task: { attempts: number; maxAttempts: number; agentId: string }):
+  { status: 'PENDING' } | { status: 'FAILED'; error: string } {
+  if (task.attempts < task.maxAttempts) return { status: 'PENDING' };
+  return {
+    status: 'FAILED',
+    error: `agent lease expired after ${task.attempts} attempts (agent ${task.agentId} stopped heartbeating)`,
+  };
+}

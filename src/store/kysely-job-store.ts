@@ -1,0 +1,187 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { sql, type Kysely, type Transaction } from 'kysely';
+import { CbsError } from '../errors/index.js';
+import { isRetryable, type StoreDialect } from './dialect.js';
+import type { JobStore } from './job-store.js';
+import { mapDriverError } from './map-driver-error.js';
+import { runMigrations } from './migrate.js';
+import { MIGRATIONS } from './migrations/index.js';
+import type {
+  Account, Agent, Job, JobFilter, JobStatus, NewJob, Progress, Task, Volume, WorkingEnvironment,
+} from './model.js';
+import * as accounts from './queries/accounts.js';
+import { claimTask } from './queries/claim-task.js';
+import { createJob } from './queries/create-job.js';
+import { expireJobLeases, jobsWithExpiredLeases } from './queries/expire-leases.js';
+import { finishTask } from './queries/finish-task.js';
+import { heartbeatTask } from './queries/heartbeat-task.js';
+import { countJobsByStatus, listJobs } from './queries/list-jobs.js';
+import { loadJob } from './queries/load-jobs.js';
+import * as settings from './queries/settings.js';
+import * as wes from './queries/working-environments.js';
+import { toTask } from './rows.js';
+import type { Database } from './schema.js';
+
+/**
+ * The JobStore over Kysely, the same code for both dialects. Every operation goes
+ * through `read` or `write`: driver errors are mapped in one place, and busy /
+ * deadlock failures (which roll back and leave nothing behind) are retried with
+ * backoff until the dialect's retryForMs runs out.
+ */
+export class KyselyJobStore implements JobStore {
+  readonly dialect: 'sqlite' | 'postgres';
+  private readonly db: Kysely<Database>;
+
+  constructor(private readonly d: StoreDialect) {
+    this.dialect = d.name;
+    this.db = d.db;
+  }
+
+  async migrate(): Promise<void> {
+    await this.read('migrate', () => runMigrations(this.d, MIGRATIONS));
+  }
+
+  async ping(): Promise<void> {
+    try {
+      await sql`select 1`.execute(this.db);
+    } catch (e) {
+      throw mapDriverError(e, 'unavailable', 'ping');
+    }
+  }
+
+  close(): Promise<void> {
+    return this.d.close();
+  }
+
+  getSetting(key: string): Promise<string | undefined> {
+    return this.read('getSetting', () => settings.getSetting(this.db, key));
+  }
+  setSetting(key: string, value: string): Promise<void> {
+    return this.write('setSetting', (trx) => settings.setSetting(trx, key, value));
+  }
+  initSetting(key: string, value: string): Promise<string> {
+    return this.write('initSetting', (trx) => settings.initSetting(trx, key, value));
+  }
+
+  createAccount(a: { id: string; name: string }, now = Date.now()): Promise<Account> {
+    return this.write('createAccount', (trx) => accounts.createAccount(trx, a, now));
+  }
+  getAccount(id: string): Promise<Account | undefined> {
+    return this.read('getAccount', () => accounts.getAccount(this.db, id));
+  }
+  listAccounts(): Promise<Account[]> {
+    return this.read('listAccounts', () => accounts.listAccounts(this.db));
+  }
+  createAgent(a: { id: string; accountId: string; name: string; credentialHash: string }, now = Date.now()): Promise<Agent> {
+    return this.write('createAgent', (trx) => accounts.createAgent(trx, a, now));
+  }
+  getAgent(id: string): Promise<Agent | undefined> {
+    return this.read('getAgent', () => accounts.getAgent(this.db, id));
+  }
+  touchAgent(id: string, now = Date.now()): Promise<void> {
+    return this.write('touchAgent', (trx) => accounts.touchAgent(trx, id, now));
+  }
+
+  upsertWorkingEnvironment(we: Omit<WorkingEnvironment, 'createdAt'>, now = Date.now()): Promise<WorkingEnvironment> {
+    return this.write('upsertWorkingEnvironment', (trx) => wes.upsertWorkingEnvironment(trx, we, now));
+  }
+  getWorkingEnvironment(accountId: string, id: string): Promise<WorkingEnvironment | undefined> {
+    return this.read('getWorkingEnvironment', () => wes.getWorkingEnvironment(this.db, accountId, id));
+  }
+  listWorkingEnvironments(accountId: string): Promise<WorkingEnvironment[]> {
+    return this.read('listWorkingEnvironments', () => wes.listWorkingEnvironments(this.db, accountId));
+  }
+  upsertVolume(v: { workingEnvironmentId: string; name: string }, now = Date.now()): Promise<Volume> {
+    return this.write('upsertVolume', (trx) => wes.upsertVolume(trx, v, now));
+  }
+  listVolumes(workingEnvironmentId: string): Promise<Volume[]> {
+    return this.read('listVolumes', () => wes.listVolumes(this.db, workingEnvironmentId));
+  }
+
+  createJob(j: NewJob, now = Date.now()): Promise<Job> {
+    return this.write('createJob', async (trx) => {
+      const id = await createJob(trx, j, now);
+      return mustExist(await loadJob(trx, id), id);
+    });
+  }
+  getJob(accountId: string, jobId: string): Promise<Job | undefined> {
+    return this.read('getJob', () => loadJob(this.db, jobId, accountId));
+  }
+  listJobs(accountId: string, f: JobFilter): Promise<Job[]> {
+    return this.read('listJobs', () => listJobs(this.db, accountId, f));
+  }
+  countJobsByStatus(): Promise<Record<JobStatus, number>> {
+    return this.read('countJobsByStatus', () => countJobsByStatus(this.db));
+  }
+
+  getTask(taskId: string): Promise<Task | undefined> {
+    return this.read('getTask', async () => {
+      const r = await this.db.selectFrom('tasks').selectAll().where('id', '=', taskId).executeTakeFirst();
+      return r === undefined ? undefined : toTask(r);
+    });
+  }
+  claimTask(agentId: string, o: { leaseMs: number; now?: number }): Promise<Task | undefined> {
+    assertLeaseMs(o.leaseMs);
+    const now = o.now ?? Date.now();
+    return this.write('claimTask', (trx) => claimTask(this.d, trx, agentId, o.leaseMs, now));
+  }
+  heartbeat(taskId: string, agentId: string, leaseToken: string, progress: Progress | undefined, o: { leaseMs: number; now?: number }): Promise<Task> {
+    assertLeaseMs(o.leaseMs);
+    const now = o.now ?? Date.now();
+    return this.write('heartbeat', (trx) => heartbeatTask(this.d, trx, taskId, agentId, leaseToken, progress, o.leaseMs, now));
+  }
+  completeTask(taskId: string, agentId: string, leaseToken: string, result: Record<string, unknown>, now = Date.now()): Promise<Job> {
+    return this.write('completeTask', async (trx) => {
+      const jobId = await finishTask(this.d, trx, taskId, agentId, leaseToken, { status: 'SUCCESS', result }, now);
+      return mustExist(await loadJob(trx, jobId), jobId);
+    });
+  }
+  failTask(taskId: string, agentId: string, leaseToken: string, error: string, now = Date.now()): Promise<Job> {
+    return this.write('failTask', async (trx) => {
+      const jobId = await finishTask(this.d, trx, taskId, agentId, leaseToken, { status: 'FAILED', error }, now);
+      return mustExist(await loadJob(trx, jobId), jobId);
+    });
+  }
+  async expireLeases(now = Date.now()): Promise<number> {
+    const jobIds = await this.read('expireLeases', () => jobsWithExpiredLeases(this.db, now));
+    let changed = 0;
+    // One short transaction per job: a sweep over many jobs never holds the writer for long.
+    for (const jobId of jobIds) {
+      changed += await this.write('expireLeases', (trx) => expireJobLeases(this.d, trx, jobId, now));
+    }
+    return changed;
+  }
+
+  private write<T>(op: string, fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+    return this.read(op, () => this.db.transaction().execute(fn));
+  }
+
+  private async read<T>(op: string, fn: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + this.d.retryForMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await fn();
+      } catch (e) {
+        if (e instanceof CbsError) throw e;
+        const kind = this.d.classifyError(e);
+        if (isRetryable(kind) && Date.now() < deadline) {
+          // Jittered exponential backoff, capped: contenders spread out instead of retrying in step.
+          await delay(Math.random() * Math.min(2 ** attempt, 50));
+          continue;
+        }
+        throw mapDriverError(e, kind, op);
+      }
+    }
+  }
+}
+
+function mustExist(job: Job | undefined, id: string): Job {
+  if (job === undefined) throw new CbsError('INTERNAL', `job ${id} vanished inside its own transaction`);
+  return job;
+}
+
+function assertLeaseMs(leaseMs: number): void {
+  if (!Number.isInteger(leaseMs) || leaseMs < 1) {
+    throw new CbsError('VALIDATION_FAILED', 'leaseMs: must be a positive integer', { details: { field: 'leaseMs' } });
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * The tables as Kysely sees them (snake_case columns, one row type per table).
+ * Times are epoch milliseconds (SQLite INTEGER, PostgreSQL BIGINT parsed to number);
+ * JSON columns are TEXT on both dialects and go through `json-codec.ts`.
+ */
+export interface Database {
+  schema_migrations: SchemaMigrationRow;
+  settings: SettingRow;
+  accounts: AccountRow;
+  agents: AgentRow;
+  working_environments: WorkingEnvironmentRow;
+  volumes: VolumeRow;
+  jobs: JobRow;
+  job_entries: JobEntryRow;
+  tasks: TaskRow;
+}
+
+export interface SchemaMigrationRow { version: number; name: string; applied_at: number }
+export interface SettingRow { key: string; value: string }
+export interface AccountRow { id: string; name: string; created_at: number }
+export interface AgentRow {
+  id: string; account_id: string; name: string; credential_hash: string;
+  created_at: number; last_seen_at: number | null;
+}
+export interface WorkingEnvironmentRow {
+  id: string; account_id: string; agent_id: string; name: string; svm: string;
+  driver: string; root: string; created_at: number;
+}
+export interface VolumeRow { id: string; working_environment_id: string; name: string; created_at: number }
+export interface JobRow {
+  id: string; account_id: string; working_environment_id: string; type: string; status: string;
+  error: string; time: number; start_time: number | null; end_time: number | null;
+  restore: string | null;
+}
+export interface JobEntryRow {
+  job_id: string; id: string; kind: string; position: number; name: string | null; status: string;
+  error: string; time: number; snapshot_id: string | null; files: string | null;
+}
+export interface TaskRow {
+  id: string; job_id: string; account_id: string; agent_id: string; entry_id: string | null;
+  position: number; kind: string; payload: string; status: string; attempts: number; max_attempts: number;
+  lease_token: string | null; lease_expires_at: number | null; progress: string | null;
+  result: string | null; error: string; created_at: number; updated_at: number;
+}

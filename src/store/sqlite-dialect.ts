@@ -1,0 +1,73 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import {
+  CompiledQuery, Kysely, SqliteAdapter, SqliteDriver, SqliteIntrospector, SqliteQueryCompiler,
+  type DatabaseConnection, type Dialect, type SqliteDialectConfig,
+} from 'kysely';
+import type { DriverErrorKind, StoreDialect } from './dialect.js';
+import type { Database } from './schema.js';
+
+export interface SqliteDialectOptions {
+  /** Absolute file path, or ':memory:'. */
+  path: string;
+  /** How long a writer waits for another writer before STORE_UNAVAILABLE. @default 5000 */
+  busyTimeoutMs?: number;
+}
+
+/**
+ * Write transactions take the writer lock at BEGIN, so a transaction that reads and
+ * then writes can never fail half-way with SQLITE_BUSY (a deferred BEGIN could).
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+export function createSqliteDialect(o: SqliteDialectOptions): StoreDialect {
+  if (o.path !== ':memory:') mkdirSync(dirname(o.path), { recursive: true });
+  const sqlite = new BetterSqlite3(o.path);
+  try {
+    if (o.path !== ':memory:') sqlite.pragma('journal_mode = WAL');
+    // FULL: a job answered with 202 must survive a power loss, not only a crash.
+    sqlite.pragma('synchronous = FULL');
+    sqlite.pragma('foreign_keys = ON');
+    // The busy wait is done asynchronously by the store (retryForMs): SQLite's own
+    // busy handler sleeps synchronously, which would also stall the connection holding
+    // the lock whenever both live in this process, and every request of the server.
+    sqlite.pragma('busy_timeout = 0');
+  } catch (e) {
+    sqlite.close();
+    throw e;
+  }
+  const config: SqliteDialectConfig = { database: sqlite };
+  const dialect: Dialect = {
+    createAdapter: () => new SqliteAdapter(),
+    createDriver: () => new ImmediateSqliteDriver(config),
+    createQueryCompiler: () => new SqliteQueryCompiler(),
+    createIntrospector: (db) => new SqliteIntrospector(db),
+  };
+  const db = new Kysely<Database>({ dialect });
+  return {
+    name: 'sqlite',
+    db,
+    forUpdate: (qb) => qb,
+    forUpdateSkipLocked: (qb) => qb,
+    lockMigrations: async () => { /* BEGIN IMMEDIATE already excludes every other writer */ },
+    classifyError: classifySqliteError,
+    retryForMs: o.busyTimeoutMs ?? 5000,
+    close: () => db.destroy(),
+  };
+}
+
+export function classifySqliteError(e: unknown): DriverErrorKind {
+  if (e instanceof TypeError && /database connection is not open/i.test(e.message)) return 'unavailable';
+  const code = (e as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return 'unknown';
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return 'busy';
+  if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') return 'unique';
+  if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') return 'foreign-key';
+  if (/^SQLITE_(CANTOPEN|IOERR|FULL|READONLY|CORRUPT|NOTADB|PERM|AUTH|NOMEM)/.test(code)) return 'unavailable';
+  return 'unknown';
+}
