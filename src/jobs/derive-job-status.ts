@@ -1,30 +1,8 @@
-import type { EntryStatus, JobEntry, JobStatus, TaskStatus } from '../store/model.js';
+import type { EntryStatus, TaskStatus } from '../store/model.js';
+import type { DerivedState, EntryState, JobState, TaskState } from './job-state.js';
 import { jobErrorMessage } from './job-error-message.js';
 
-/** What derivation needs of a task. `attempts > 0` means it has been claimed at least once. */
-export interface TaskState {
-  id: string;
-  kind: string;
-  entryId?: string;
-  status: TaskStatus;
-  attempts: number;
-  error: string;
-}
-
-export type EntryState = Pick<JobEntry, 'id' | 'kind' | 'name' | 'status' | 'error'>;
-
-export interface JobState {
-  status: JobStatus;
-  error: string;
-  startTime?: number;
-  endTime?: number;
-}
-
-export interface DerivedState {
-  job: JobState;
-  /** Every entry, in the order given, with its derived status and error. */
-  entries: EntryState[];
-}
+export type { DerivedState, EntryState, JobState, TaskState } from './job-state.js';
 
 const TERMINAL_TASK: ReadonlySet<TaskStatus> = new Set(['SUCCESS', 'FAILED']);
 

@@ -1,5 +1,5 @@
 import type { JobEntry } from '../store/model.js';
-import type { EntryState, TaskState } from './derive-job-status.js';
+import type { EntryState, TaskState } from './job-state.js';
 
 /** Longest reason quoted per failed unit, and most units listed, so an error stays readable. */
 export const MAX_REASON_CHARS = 300;
