@@ -18,8 +18,8 @@ export interface MatrixStore {
 
 export interface MatrixEntry {
   name: StoreDialectName;
-  /** A FRESH, migrated store: SQLite in a new temp dir, PostgreSQL in a new random schema. */
-  open(): Promise<MatrixStore>;
+  /** A FRESH store, migrated unless `migrate: false`: SQLite in a new temp dir, PostgreSQL in a new random schema. */
+  open(o?: { migrate?: boolean }): Promise<MatrixStore>;
 }
 
 /** @default postgres://postgres@127.0.0.1:5432/test */
@@ -44,16 +44,16 @@ export function storeMatrix(): MatrixEntry[] {
   });
 }
 
-async function openSqlite(): Promise<MatrixStore> {
+async function openSqlite(o: { migrate?: boolean } = {}): Promise<MatrixStore> {
   const dir = await mkdtemp(join(tmpdir(), 'cbs-store-'));
   const url = `sqlite:${join(dir, 'cbs.db')}`;
   const others: JobStore[] = [];
   try {
-    const store = await openJobStore({ url, migrate: true });
+    const store = await openJobStore({ url, migrate: o.migrate ?? true });
     return {
       store,
-      async openAnother(o) {
-        const s = await openJobStore({ ...o, url });
+      async openAnother(more) {
+        const s = await openJobStore({ ...more, url });
         others.push(s);
         return s;
       },
@@ -68,7 +68,7 @@ async function openSqlite(): Promise<MatrixStore> {
   }
 }
 
-async function openPostgres(): Promise<MatrixStore> {
+async function openPostgres(o: { migrate?: boolean } = {}): Promise<MatrixStore> {
   const url = testDatabaseUrl();
   const schema = `cbs_test_${randomBytes(6).toString('hex')}`;
   const others: JobStore[] = [];
@@ -82,11 +82,11 @@ async function openPostgres(): Promise<MatrixStore> {
     }
   };
   try {
-    const store = await openJobStore({ url, schema, poolSize: 4, migrate: true });
+    const store = await openJobStore({ url, schema, poolSize: 4, migrate: o.migrate ?? true });
     return {
       store,
-      async openAnother(o) {
-        const s = await openJobStore({ poolSize: 4, ...o, url, schema });
+      async openAnother(more) {
+        const s = await openJobStore({ poolSize: 4, ...more, url, schema });
         others.push(s);
         return s;
       },
