@@ -27,9 +27,14 @@ describe(`operational routes (${first!.name})`, () => {
     const p = doc.paths['/account/{accountId}/providers/cloudmanager_cbs/api/v1/job/{jobId}'];
     assert.ok(p?.get, 'GET job route documented');
     const names = p.get.parameters.map((x: { name: string }) => x.name).sort();
-    assert.deepEqual(names, ['accountId', 'authorization', 'jobId', 'x-agent-id']);
+    // OpenAPI 3 carries `authorization` as the bearer security scheme, not as a parameter.
+    assert.deepEqual(names, ['accountId', 'jobId', 'x-agent-id']);
+    assert.deepEqual(doc.components.securitySchemes.bearer, { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+    assert.deepEqual(doc.security, [{ bearer: [] }]);
     const schema = p.get.responses['200'].content['application/json'].schema;
-    const job = schema.properties.job.items;
+    const ref: string = schema.properties.job.items.$ref;
+    assert.equal(ref, '#/components/schemas/job');
+    const job = doc.components.schemas.job;
     for (const f of ['id', 'working-environment-id', 'type', 'status', 'error', 'time', 'data']) assert.ok(job.properties[f], `job.${f}`);
     assert.ok(doc.paths['/account/{accountId}/providers/cloudmanager_cbs/api/v1/job']?.get);
     const docs = await h.app.inject('/docs/');
