@@ -1,6 +1,7 @@
 import type {
   Account, Agent, Job, JobFilter, JobStatus, NewJob, Progress, Task, Volume, WorkingEnvironment,
 } from './model.js';
+import type { AgentCall, BackupRecord, BackupTarget, VolumeReport, VolumeState } from './protection-model.js';
 
 /**
  * The job store: the one durable state of the control plane. Every operation is
@@ -87,4 +88,32 @@ export interface JobStore {
    * jobs re-derived in the same transactions. Returns the number of tasks changed.
    */
   expireLeases(now?: number): Promise<number>;
+
+  // ---- protection (migration 0002) ----------------------------------------------
+
+  /** Replaces the agent's credential hash. */
+  setAgentCredential(agentId: string, credentialHash: string): Promise<void>;
+  /**
+   * Stores the WE's backup target together with its activation job, in one transaction.
+   * CONFLICT when the WE already has a target that is not FAILED (a FAILED one is replaced).
+   */
+  activateBackup(target: BackupTarget, job: NewJob, now?: number): Promise<Job>;
+  getBackupTarget(accountId: string, weId: string): Promise<BackupTarget | undefined>;
+  listBackupTargets(accountId: string): Promise<BackupTarget[]>;
+  setBackupTargetStatus(weId: string, status: BackupTarget['status']): Promise<void>;
+  /** Idempotent on (WE, id). */
+  recordBackup(b: BackupRecord): Promise<void>;
+  /** Oldest first. */
+  listBackups(accountId: string, weId: string, volumeId: string): Promise<BackupRecord[]>;
+  getBackup(accountId: string, weId: string, id: string): Promise<BackupRecord | undefined>;
+  /** An agent's discovery: reported volumes upserted and online, the others missing. Returns every known volume. */
+  reportVolumes(weId: string, reports: VolumeReport[], now?: number): Promise<Volume[]>;
+  listVolumeStates(weId: string): Promise<VolumeState[]>;
+  createAgentCall(c: Omit<AgentCall, 'status'>): Promise<AgentCall>;
+  /** Up to `max` PENDING unexpired calls of the agent, now CLAIMED. */
+  claimAgentCalls(agentId: string, max: number, now?: number): Promise<AgentCall[]>;
+  /** TASK_NOT_FOUND when the call is not CLAIMED by this agent (expired, unknown). */
+  finishAgentCall(id: string, agentId: string, outcome: { result: unknown } | { error: { code: string; message: string } }): Promise<void>;
+  getAgentCall(id: string): Promise<AgentCall | undefined>;
+  deleteAgentCall(id: string): Promise<void>;
 }

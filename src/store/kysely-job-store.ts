@@ -21,6 +21,12 @@ import * as settings from './queries/settings.js';
 import * as wes from './queries/working-environments.js';
 import { toTask } from './rows.js';
 import type { Database } from './schema.js';
+import type { AgentCall, BackupRecord, BackupTarget, VolumeReport, VolumeState } from './protection-model.js';
+import * as targets from './queries/backup-targets.js';
+import * as backups from './queries/backups.js';
+import * as volumeStates from './queries/volume-states.js';
+import * as calls from './queries/agent-calls.js';
+import { setAgentCredential } from './queries/agent-credentials.js';
 
 /**
  * The JobStore over Kysely, the same code for both dialects. Every operation goes
@@ -150,6 +156,59 @@ export class KyselyJobStore implements JobStore {
       changed += await this.write('expireLeases', (trx) => expireJobLeases(this.d, trx, jobId, now));
     }
     return changed;
+  }
+
+  // ---- protection (migration 0002) ----------------------------------------------
+
+  setAgentCredential(agentId: string, credentialHash: string): Promise<void> {
+    return this.write('setAgentCredential', (trx) => setAgentCredential(trx, agentId, credentialHash));
+  }
+  activateBackup(target: BackupTarget, job: NewJob, now = Date.now()): Promise<Job> {
+    return this.write('activateBackup', async (trx) => {
+      const inserted = (await targets.insertBackupTarget(trx, target)) || (await targets.replaceFailedBackupTarget(trx, target));
+      if (!inserted) throw new CbsError('CONFLICT', `backup is already activated on working environment ${target.workingEnvironmentId}`);
+      const id = await createJob(trx, job, now);
+      return mustExist(await loadJob(trx, id), id);
+    });
+  }
+  getBackupTarget(accountId: string, weId: string): Promise<BackupTarget | undefined> {
+    return this.read('getBackupTarget', () => targets.getBackupTarget(this.db, accountId, weId));
+  }
+  listBackupTargets(accountId: string): Promise<BackupTarget[]> {
+    return this.read('listBackupTargets', () => targets.listBackupTargets(this.db, accountId));
+  }
+  setBackupTargetStatus(weId: string, status: BackupTarget['status']): Promise<void> {
+    return this.write('setBackupTargetStatus', (trx) => targets.setBackupTargetStatus(trx, weId, status));
+  }
+  recordBackup(b: BackupRecord): Promise<void> {
+    return this.write('recordBackup', (trx) => backups.recordBackup(trx, b));
+  }
+  listBackups(accountId: string, weId: string, volumeId: string): Promise<BackupRecord[]> {
+    return this.read('listBackups', () => backups.listBackups(this.db, accountId, weId, volumeId));
+  }
+  getBackup(accountId: string, weId: string, id: string): Promise<BackupRecord | undefined> {
+    return this.read('getBackup', () => backups.getBackup(this.db, accountId, weId, id));
+  }
+  reportVolumes(weId: string, reports: VolumeReport[], now = Date.now()): Promise<Volume[]> {
+    return this.write('reportVolumes', (trx) => volumeStates.reportVolumes(trx, weId, reports, now));
+  }
+  listVolumeStates(weId: string): Promise<VolumeState[]> {
+    return this.read('listVolumeStates', () => volumeStates.listVolumeStates(this.db, weId));
+  }
+  createAgentCall(c: Omit<AgentCall, 'status'>): Promise<AgentCall> {
+    return this.write('createAgentCall', (trx) => calls.createAgentCall(trx, c));
+  }
+  claimAgentCalls(agentId: string, max: number, now = Date.now()): Promise<AgentCall[]> {
+    return this.write('claimAgentCalls', (trx) => calls.claimAgentCalls(this.d, trx, agentId, max, now));
+  }
+  finishAgentCall(id: string, agentId: string, outcome: { result: unknown } | { error: { code: string; message: string } }): Promise<void> {
+    return this.write('finishAgentCall', (trx) => calls.finishAgentCall(trx, id, agentId, outcome));
+  }
+  getAgentCall(id: string): Promise<AgentCall | undefined> {
+    return this.read('getAgentCall', () => calls.getAgentCall(this.db, id));
+  }
+  deleteAgentCall(id: string): Promise<void> {
+    return this.write('deleteAgentCall', (trx) => calls.deleteAgentCall(trx, id));
   }
 
   private write<T>(op: string, fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {

@@ -13,6 +13,10 @@ export interface Database {
   jobs: JobRow;
   job_entries: JobEntryRow;
   tasks: TaskRow;
+  backup_targets: BackupTargetRow;
+  backups: BackupRow;
+  volume_states: VolumeStateRow;
+  agent_calls: AgentCallRow;
 }
 
 export interface SchemaMigrationRow { version: number; name: string; applied_at: number }
@@ -41,4 +45,19 @@ export interface TaskRow {
   position: number; kind: string; payload: string; status: string; attempts: number; max_attempts: number;
   lease_token: string | null; lease_expires_at: number | null; progress: string | null;
   result: string | null; error: string; created_at: number; updated_at: number;
+}
+
+export interface BackupTargetRow {
+  working_environment_id: string; account_id: string; provider: string; bucket: string; location: string;
+  wrapped_key: string; wrapped_credentials: string | null; options: string; backup_policy: string | null;
+  auto_backup_enabled: number; status: string; job_id: string; created_at: number;
+}
+export interface BackupRow {
+  working_environment_id: string; id: string; account_id: string; volume_id: string; name: string;
+  creation_time: number; size: number; job_id: string;
+}
+export interface VolumeStateRow { volume_id: string; status: string; allocated: number; used: number; updated_at: number }
+export interface AgentCallRow {
+  id: string; account_id: string; agent_id: string; kind: string; payload: string; status: string;
+  result: string | null; error: string | null; created_at: number; expires_at: number;
 }

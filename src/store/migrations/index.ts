@@ -1,7 +1,8 @@
 import { initial } from './0001-initial.js';
+import { protection } from './0002-protection.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
 
 /** Every migration, in version order. Append only. */
-export const MIGRATIONS: readonly Migration[] = [initial];
+export const MIGRATIONS: readonly Migration[] = [initial, protection];
