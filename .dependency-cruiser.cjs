@@ -10,6 +10,8 @@ module.exports = {
       from: { path: '^src/errors' }, to: { path: '^src/', pathNot: '^src/errors' } },
     { name: 'config-is-a-leaf', severity: 'error',
       from: { path: '^src/config' }, to: { path: '^src/', pathNot: '^src/(config|errors)' } },
+    { name: 'auth-only-errors', severity: 'error',
+      from: { path: '^src/auth' }, to: { path: '^src/', pathNot: '^src/(auth|errors)' } },
     { name: 'storage-only-errors', severity: 'error',
       from: { path: '^src/storage' }, to: { path: '^src/', pathNot: '^src/(storage|errors)' } },
     { name: 'repo-only-storage-and-errors', severity: 'error',

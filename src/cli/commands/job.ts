@@ -11,6 +11,7 @@ export function addConnectionOptions(c: Command): Command {
     .option('--account <id>', 'account id (env CBS_ACCOUNT)')
     .option('--agent-id <id>', 'x-agent-id (env CBS_AGENT_ID)')
     .option('--credentials <file>', 'credentials file (default $CBS_HOME/credentials.json)')
+    .option('--home <dir>', 'state directory whose credentials.json to use (env CBS_HOME)')
     .option('--json', 'print JSON');
 }
 
