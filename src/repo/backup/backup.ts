@@ -1,0 +1,239 @@
+import type { BigIntStats } from 'node:fs';
+import { lstat, readdir, readlink } from 'node:fs/promises';
+import { hostname as osHostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import { RepoError, isRepoError } from '../errors.js';
+import { withLock } from '../lock/index.js';
+import { FileReadError, WorkerPool } from '../pool/index.js';
+import type { Repository } from '../repository/index.js';
+import { findSnapshot, saveSnapshot, type BackupError, type Snapshot, type SnapshotSummary } from '../snapshot/index.js';
+import { decodeTree, encodeTree, type TreeNode } from '../tree/index.js';
+import { ProgressReporter, type BackupProgress } from './progress.js';
+import { scanTotals } from './scan.js';
+import { Semaphore } from './semaphore.js';
+
+export interface BackupOptions {
+  readonly sourceDir: string;
+  /** Snapshot to compare against for unchanged files: an id, a prefix, or 'latest' (of this source path). */
+  readonly parent?: string;
+  /** @default os.hostname() */
+  readonly hostname?: string;
+  readonly tags?: readonly string[];
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (p: BackupProgress) => void;
+  /** Worker threads for chunk/hash/compress/encrypt. @default os.availableParallelism() */
+  readonly workers?: number;
+  /** Count files first so progress has totals. @default true */
+  readonly scan?: boolean;
+}
+
+export interface BackupResult {
+  readonly snapshot: Snapshot;
+  readonly summary: SnapshotSummary;
+}
+
+interface Counters {
+  filesNew: number; filesChanged: number; filesUnmodified: number;
+  dirsNew: number; dirsChanged: number; dirsUnmodified: number;
+  totalBytes: number; bytesRead: number; dataBlobsAdded: number; treeBlobsAdded: number;
+  dataAdded: number; dataAddedStored: number; totalFiles: number; totalDirs: number;
+}
+
+function baseNode(name: string, st: BigIntStats): Omit<TreeNode, 'type'> {
+  return {
+    name,
+    mode: Number(st.mode & 0o7777n),
+    uid: Number(st.uid),
+    gid: Number(st.gid),
+    mtime: st.mtimeNs.toString(),
+    ctime: st.ctimeNs.toString(),
+    size: 0,
+    inode: st.ino.toString(),
+    dev: st.dev.toString(),
+    nlink: Number(st.nlink),
+  };
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * Backs up `sourceDir` into a new snapshot. Write order: packs, then index objects,
+ * then the snapshot, so an interrupted backup leaves only unreferenced data.
+ */
+export async function backup(repo: Repository, opts: BackupOptions): Promise<BackupResult> {
+  const source = resolve(opts.sourceDir);
+  const rootStat = await lstat(source, { bigint: true }).catch((e: unknown) => {
+    throw new RepoError('REPO_PATH_NOT_FOUND', `cannot read source ${source}: ${message(e)}`, { object: source, cause: e });
+  });
+  if (!rootStat.isDirectory()) throw new RepoError('REPO_PATH_NOT_FOUND', `source ${source} is not a directory`, { object: source });
+  return withLock(repo, { exclusive: false, purpose: 'backup' }, () => runBackup(repo, source, opts));
+}
+
+async function runBackup(repo: Repository, source: string, opts: BackupOptions): Promise<BackupResult> {
+  const startTime = new Date().toISOString();
+  const signal = opts.signal;
+  let parent: Snapshot | undefined;
+  if (opts.parent !== undefined) {
+    try {
+      parent = await findSnapshot(repo, opts.parent, opts.parent === 'latest' ? { path: source } : {});
+    } catch (e) {
+      if (!(opts.parent === 'latest' && isRepoError(e, 'REPO_SNAPSHOT_NOT_FOUND'))) throw e;
+    }
+  }
+  const c: Counters = {
+    filesNew: 0, filesChanged: 0, filesUnmodified: 0, dirsNew: 0, dirsChanged: 0, dirsUnmodified: 0,
+    totalBytes: 0, bytesRead: 0, dataBlobsAdded: 0, treeBlobsAdded: 0, dataAdded: 0, dataAddedStored: 0, totalFiles: 0, totalDirs: 0,
+  };
+  const errors: BackupError[] = [];
+  const progress = new ProgressReporter(opts.onProgress);
+  const pool = new WorkerPool(repo.master, {
+    onQuery: async (id) => {
+      if (!repo.reserveBlob(id)) return false;
+      await repo.waitForCapacity();
+      return true;
+    },
+    onBlob: async (id, sealed, rawLength) => {
+      c.dataBlobsAdded++;
+      c.dataAdded += rawLength;
+      c.dataAddedStored += sealed.length;
+      await repo.addSealedBlob('data', id, sealed, rawLength);
+    },
+  }, opts.workers);
+  const queued = new Semaphore(pool.size * 4);
+  const hardlinks = new Map<string, Promise<readonly string[] | undefined>>();
+  const scanning = opts.scan === false ? Promise.resolve() : scanTotals(source, progress.p, signal);
+
+  const loadTreeMap = async (id: string | undefined): Promise<Map<string, TreeNode> | undefined> => {
+    if (id === undefined) return undefined;
+    try {
+      const t = decodeTree(await repo.loadBlob(Buffer.from(id, 'hex')), `tree ${id}`);
+      return new Map(t.nodes.map((n) => [n.name, n]));
+    } catch (e) {
+      // A damaged parent only costs re-reading files; the new snapshot stays complete.
+      errors.push({ path: '(parent snapshot)', message: `parent tree ${id} unreadable, files re-read: ${message(e)}` });
+      return undefined;
+    }
+  };
+
+  const fileNode = async (abs: string, rel: string, base: Omit<TreeNode, 'type'>, st: BigIntStats, prev: TreeNode | undefined): Promise<TreeNode | undefined> => {
+    const size = Number(st.size);
+    const unchanged = prev !== undefined && prev.type === 'file' && prev.size === size && prev.mtime === base.mtime &&
+      prev.ctime === base.ctime && prev.inode === base.inode && prev.content !== undefined &&
+      prev.content.every((h) => repo.index.has(Buffer.from(h, 'hex')));
+    const hlKey = base.nlink > 1 ? `${base.dev}:${base.inode}` : undefined;
+    const done = (n: TreeNode, read: number): TreeNode => {
+      c.totalFiles++;
+      c.totalBytes += n.size;
+      c.bytesRead += read;
+      progress.p.filesDone++;
+      progress.p.bytesDone += n.size;
+      progress.p.currentPath = rel;
+      progress.tick();
+      return n;
+    };
+    if (unchanged) {
+      c.filesUnmodified++;
+      return done({ ...base, type: 'file', size, content: prev.content, ...(hlKey ? { hardlink: hlKey } : {}) }, 0);
+    }
+    const first = hlKey !== undefined ? hardlinks.get(hlKey) : undefined;
+    if (first) {
+      const content = await first;
+      if (content) {
+        if (prev) c.filesChanged++; else c.filesNew++;
+        return done({ ...base, type: 'file', size: size, content, hardlink: hlKey }, 0);
+      }
+    }
+    await queued.acquire();
+    const job = pool.chunkFile(abs).finally(() => queued.release());
+    if (hlKey) hardlinks.set(hlKey, job.then((r) => r.content, () => undefined));
+    let r: { content: string[]; size: number };
+    try {
+      r = await job;
+    } catch (e) {
+      if (e instanceof FileReadError) {
+        errors.push({ path: rel, message: e.message });
+        return undefined;
+      }
+      throw e;
+    }
+    if (prev) c.filesChanged++; else c.filesNew++;
+    return done({ ...base, type: 'file', size: r.size, content: r.content, ...(hlKey ? { hardlink: hlKey } : {}) }, r.size);
+  };
+
+  const saveDir = async (abs: string, rel: string, prevTree: string | undefined): Promise<string> => {
+    signal?.throwIfAborted();
+    let names: string[] = [];
+    try {
+      names = await readdir(abs);
+    } catch (e) {
+      errors.push({ path: rel || '/', message: message(e) });
+    }
+    const prevNodes = await loadTreeMap(prevTree);
+    const pending: Promise<TreeNode | undefined>[] = [];
+    for (const name of names) {
+      signal?.throwIfAborted();
+      const childAbs = join(abs, name);
+      const childRel = `${rel}/${name}`;
+      let st: BigIntStats;
+      try {
+        st = await lstat(childAbs, { bigint: true });
+      } catch (e) {
+        errors.push({ path: childRel, message: message(e) });
+        continue;
+      }
+      const base = baseNode(name, st);
+      const prev = prevNodes?.get(name);
+      if (st.isDirectory()) {
+        const prevSub = prev?.type === 'dir' ? prev.subtree : undefined;
+        const subtree = await saveDir(childAbs, childRel, prevSub);
+        c.totalDirs++;
+        if (!prev) c.dirsNew++;
+        else if (prevSub === subtree) c.dirsUnmodified++;
+        else c.dirsChanged++;
+        pending.push(Promise.resolve({ ...base, type: 'dir', subtree }));
+      } else if (st.isFile()) {
+        pending.push(fileNode(childAbs, childRel, base, st, prev));
+      } else if (st.isSymbolicLink()) {
+        try {
+          pending.push(Promise.resolve({ ...base, type: 'symlink', linkTarget: await readlink(childAbs) }));
+        } catch (e) {
+          errors.push({ path: childRel, message: message(e) });
+        }
+      } else {
+        pending.push(Promise.resolve({ ...base, type: 'other' }));
+      }
+    }
+    const nodes = (await Promise.all(pending)).filter((n): n is TreeNode => n !== undefined);
+    const { id, added } = await repo.saveBlob('tree', encodeTree(nodes));
+    if (added) c.treeBlobsAdded++;
+    return id.toString('hex');
+  };
+
+  let tree: string;
+  try {
+    tree = await saveDir(source, '', parent?.tree);
+    await repo.flush();
+  } catch (e) {
+    // Keep what was uploaded: index it so the next backup reuses it. The original error wins.
+    await repo.flush().catch(() => undefined);
+    throw e;
+  } finally {
+    await pool.close();
+  }
+  await scanning;
+  progress.tick(true);
+  const summary: SnapshotSummary = { ...c, startTime, endTime: new Date().toISOString(), errors };
+  const snapshot = await saveSnapshot(repo, {
+    version: 1,
+    time: startTime,
+    hostname: opts.hostname ?? osHostname(),
+    paths: [source],
+    tree,
+    ...(parent ? { parent: parent.id } : {}),
+    tags: [...(opts.tags ?? [])],
+    summary,
+  });
+  return { snapshot, summary };
+}

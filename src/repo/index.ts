@@ -1,0 +1,29 @@
+/**
+ * repo — the backup engine: a content-addressed, encrypted, deduplicated repository
+ * on any storage Backend. See docs/FORMAT.md for the byte-level format.
+ *  repository  config + keys + packs + index + snapshots + locks under one backend
+ *  blob        an encrypted chunk of file data (`data`) or a directory listing (`tree`)
+ *  pack        ~16 MiB object holding many blobs, named by the SHA-256 of its bytes
+ *  index       objects mapping blob id → (pack, offset, length)
+ *  snapshot    one backup of one source directory: root tree, time, host, summary
+ *  lock        shared (backup/restore/check) or exclusive (prune) claim on the repository
+ *  key export  the master key as a string, for recovery without any server
+ *
+ * This file is the engine's public API; other layers import only from here.
+ */
+export { RepoError, IntegrityError, isRepoError, type RepoErrorCode } from './errors.js';
+export { DEFAULT_SCRYPT, type ScryptParams } from './crypto/index.js';
+export {
+  Repository, initRepository, openRepository, exportKey, importKey, addKey,
+  type InitOptions, type OpenOptions, type RepoConfig, type RepositoryStats,
+} from './repository/index.js';
+export {
+  listSnapshots, loadSnapshot, findSnapshot, deleteSnapshot,
+  type Snapshot, type SnapshotDoc, type SnapshotSummary, type BackupError,
+} from './snapshot/index.js';
+export { acquireLock, withLock, listLocks, isStale, STALE_AFTER_MS, type RepoLock, type LockDoc } from './lock/index.js';
+export { backup, type BackupOptions, type BackupResult, type BackupProgress } from './backup/index.js';
+export { restore, type RestoreOptions, type RestoreSummary, type RestoreProgress } from './restore/index.js';
+export { listDir, type DirEntry, type DirListing } from './browse/index.js';
+export { check, type CheckResult, type CheckError, type CheckErrorKind, type CheckProgress } from './check/index.js';
+export type { TreeNode, NodeType } from './tree/index.js';

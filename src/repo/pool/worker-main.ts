@@ -1,0 +1,89 @@
+import { closeSync, constants, openSync, readSync } from 'node:fs';
+import { parentPort, workerData } from 'node:worker_threads';
+import { chunkStream, gearTable } from '../chunker/index.js';
+import { blobId } from '../crypto/index.js';
+import { RepoError, isRepoError } from '../errors.js';
+import { encodePayload, openVerifiedBlob } from '../pack/index.js';
+import { transferable, type FromWorker, type ToWorker, type WireError, type WorkerKeys } from './protocol.js';
+
+const port = parentPort!;
+const keys = workerData as WorkerKeys;
+const buf = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+const encKey = buf(keys.encKey);
+const macKey = buf(keys.macKey);
+const gear = gearTable(keys.chunkerSeed);
+const answers = new Map<number, (store: boolean) => void>();
+
+function post(m: FromWorker, views: Uint8Array[] = []): void {
+  port.postMessage(m, transferable(views));
+}
+
+function wireError(e: unknown): WireError {
+  if (isRepoError(e)) return { message: e.message, code: e.code, object: e.object, integrity: e.code === 'REPO_INTEGRITY' };
+  const err = e as NodeJS.ErrnoException;
+  return { message: err?.message ?? String(e), code: err?.code };
+}
+
+async function chunkFile(job: number, path: string): Promise<void> {
+  let fd: number | undefined;
+  try {
+    // O_NOFOLLOW: the entry was a regular file when walked; never read through a symlink swapped in since.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    const f = fd;
+    const content: string[] = [];
+    let size = 0;
+    for (const chunk of chunkStream(gear, (b, o, l) => readSync(f, b, o, l, null))) {
+      const id = blobId(macKey, chunk);
+      size += chunk.length;
+      content.push(id.toString('hex'));
+      const store = await new Promise<boolean>((resolve) => {
+        answers.set(job, resolve);
+        post({ t: 'query', job, id });
+      });
+      if (store) {
+        const sealed = encodePayload(encKey, 'blob', chunk);
+        post({ t: 'blob', job, id, sealed, rawLength: chunk.length }, [sealed]);
+      }
+    }
+    post({ t: 'file-done', job, content, size });
+  } catch (e) {
+    post({ t: 'error', job, error: wireError(e) });
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+function openBlobs(job: number, packId: string, data: Uint8Array, blobs: readonly { id: Uint8Array; offset: number; length: number; rawLength: number }[]): void {
+  try {
+    const b = buf(data);
+    const plains: Uint8Array[] = [];
+    for (const x of blobs) {
+      if (x.offset + x.length > b.length) throw new RepoError('REPO_INTEGRITY', `blob ${buf(x.id).toString('hex')} lies outside the bytes read from pack ${packId}`, { object: `data/${packId.slice(0, 2)}/${packId}` });
+      plains.push(openVerifiedBlob(encKey, macKey, buf(x.id), b.subarray(x.offset, x.offset + x.length), x.rawLength, packId));
+    }
+    post({ t: 'opened', job, plains }, plains);
+  } catch (e) {
+    post({ t: 'error', job, error: wireError(e) });
+  }
+}
+
+port.on('message', (m: ToWorker) => {
+  switch (m.t) {
+    case 'answer': {
+      const r = answers.get(m.job);
+      answers.delete(m.job);
+      r?.(m.store);
+      break;
+    }
+    case 'file':
+      void chunkFile(m.job, m.path);
+      break;
+    case 'open':
+      openBlobs(m.job, m.packId, m.buf, m.blobs);
+      break;
+    default: {
+      const never: never = m;
+      throw new Error(`unknown message ${JSON.stringify(never)}`);
+    }
+  }
+});

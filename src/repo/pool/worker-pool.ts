@@ -1,0 +1,145 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { MasterKey } from '../crypto/index.js';
+import { IntegrityError, RepoError } from '../errors.js';
+import { transferable, type FromWorker, type OpenRequestBlob, type ToWorker, type WireError, type WorkerKeys } from './protocol.js';
+
+/** What the pool asks of its owner while chunking files. */
+export interface ChunkHandlers {
+  /** Decide whether a chunk is new (and reserve it); may wait to bound memory. */
+  onQuery(id: Buffer): Promise<boolean>;
+  /** Take a sealed new blob. */
+  onBlob(id: Buffer, sealed: Buffer, rawLength: number): Promise<void>;
+}
+
+/** A file could not be read (permissions, vanished); carries the errno code. */
+export class FileReadError extends Error {
+  constructor(readonly path: string, message: string, readonly errno: string | undefined) {
+    super(message);
+    this.name = 'FileReadError';
+  }
+}
+
+interface Job {
+  readonly msg: ToWorker;
+  readonly views: Uint8Array[];
+  readonly resolve: (v: FromWorker) => void;
+  readonly reject: (e: unknown) => void;
+  chain: Promise<void>;
+}
+
+interface Slot { readonly worker: Worker; job: Job | undefined }
+
+const toBuf = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+
+function fromWire(e: WireError, path?: string): Error {
+  if (e.integrity) return new IntegrityError(e.object ?? 'object', e.message.replace(/^integrity check failed for [^:]*: /, ''));
+  if (path !== undefined) return new FileReadError(path, e.message, e.code);
+  return new RepoError('REPO_INTEGRITY', e.message, { object: e.object });
+}
+
+/**
+ * A fixed set of worker threads doing the CPU work: chunk + hash + compress + encrypt
+ * for backup, decrypt + decompress + verify for restore. One job per worker at a time.
+ */
+export class WorkerPool {
+  private readonly slots: Slot[] = [];
+  private readonly queue: Job[] = [];
+  private nextJob = 1;
+  private closed = false;
+
+  /** @param size number of workers. @default os.availableParallelism() */
+  constructor(master: MasterKey, private readonly handlers?: ChunkHandlers, size = availableParallelism()) {
+    const keys: WorkerKeys = { encKey: master.encKey, macKey: master.macKey, chunkerSeed: master.chunkerSeed };
+    for (let i = 0; i < Math.max(1, size); i++) {
+      const worker = new Worker(new URL('./worker-main.js', import.meta.url), { workerData: keys });
+      const slot: Slot = { worker, job: undefined };
+      worker.on('message', (m: FromWorker) => this.onMessage(slot, m));
+      worker.on('error', (e) => this.onCrash(slot, e));
+      this.slots.push(slot);
+    }
+  }
+
+  get size(): number { return this.slots.length; }
+
+  /** Chunks one file in a worker; resolves with its content blob ids and the bytes read. */
+  async chunkFile(path: string): Promise<{ content: string[]; size: number }> {
+    const m = await this.submit({ t: 'file', job: this.nextJob++, path }, [], path);
+    if (m.t !== 'file-done') throw new Error(`unexpected reply ${m.t}`);
+    return { content: m.content, size: m.size };
+  }
+
+  /** Opens and verifies blobs held in `data` (a whole pack or a range of one). */
+  async openBlobs(packId: string, data: Buffer, blobs: readonly OpenRequestBlob[]): Promise<Buffer[]> {
+    const m = await this.submit({ t: 'open', job: this.nextJob++, packId, buf: data, blobs }, [data]);
+    if (m.t !== 'opened') throw new Error(`unexpected reply ${m.t}`);
+    return m.plains.map(toBuf);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const j of this.queue.splice(0)) j.reject(new RepoError('REPO_ABORTED', 'worker pool closed'));
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+  }
+
+  private submit(msg: ToWorker, views: Uint8Array[], path?: string): Promise<FromWorker> {
+    if (this.closed) return Promise.reject(new RepoError('REPO_ABORTED', 'worker pool closed'));
+    return new Promise((resolve, reject) => {
+      const job: Job = { msg, views, resolve, reject: (e) => reject(e instanceof Error ? e : e), chain: Promise.resolve() };
+      (job as { path?: string }).path = path;
+      this.queue.push(job);
+      this.dispatch();
+    });
+  }
+
+  private dispatch(): void {
+    for (const s of this.slots) {
+      if (s.job || this.queue.length === 0) continue;
+      const job = this.queue.shift()!;
+      s.job = job;
+      s.worker.postMessage(job.msg, transferable(job.views));
+    }
+  }
+
+  private finish(slot: Slot, fn: (job: Job) => void): void {
+    const job = slot.job;
+    if (!job) return;
+    slot.job = undefined;
+    fn(job);
+    this.dispatch();
+  }
+
+  private onMessage(slot: Slot, m: FromWorker): void {
+    const job = slot.job;
+    if (!job) return;
+    switch (m.t) {
+      case 'query':
+        this.handlers!.onQuery(toBuf(m.id)).then(
+          (store) => slot.worker.postMessage({ t: 'answer', job: m.job, store } satisfies ToWorker),
+          (e: unknown) => { job.chain = job.chain.then(() => { throw e; }); slot.worker.postMessage({ t: 'answer', job: m.job, store: false } satisfies ToWorker); },
+        );
+        break;
+      case 'blob': {
+        const id = toBuf(m.id);
+        const sealed = toBuf(m.sealed);
+        job.chain = job.chain.then(() => this.handlers!.onBlob(id, sealed, m.rawLength));
+        break;
+      }
+      case 'file-done':
+      case 'opened':
+        this.finish(slot, (j) => j.chain.then(() => j.resolve(m), j.reject));
+        break;
+      case 'error':
+        this.finish(slot, (j) => j.chain.then(() => j.reject(fromWire(m.error, (j as { path?: string }).path)), j.reject));
+        break;
+      default: {
+        const never: never = m;
+        throw new Error(`unknown worker message ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  private onCrash(slot: Slot, e: Error): void {
+    this.finish(slot, (j) => j.reject(new RepoError('REPO_ABORTED', `worker thread failed: ${e.message}`, { cause: e })));
+  }
+}

@@ -1,0 +1,224 @@
+import type { Backend } from '../../storage/backend.js';
+import { gearTable } from '../chunker/index.js';
+import { blobId, sha256, type MasterKey } from '../crypto/index.js';
+import { IntegrityError, RepoError } from '../errors.js';
+import { decodeIndex, encodeIndex, MasterIndex, type IndexEntry } from '../index/index.js';
+import { decodeSealedPayload, encodePayload, openVerifiedBlob, packKey, PackWriter, type BlobType, type FinishedPack } from '../pack/index.js';
+import type { RepoConfig } from './config.js';
+
+/** Metadata object kinds with their key prefixes. */
+export type ObjectKind = 'index' | 'snapshot' | 'lock';
+const PREFIX: Record<ObjectKind, string> = { index: 'index/', snapshot: 'snapshots/', lock: 'locks/' };
+
+export interface RepositoryStats {
+  /** Blobs appended to packs by this handle. */
+  blobsAdded: number;
+  /** Plaintext bytes of those blobs. */
+  rawBytesAdded: number;
+  /** Stored (sealed) bytes of those blobs. */
+  storedBytesAdded: number;
+  packsWritten: number;
+  indexesWritten: number;
+}
+
+/** Index entries written per index object before a new one is started. */
+const INDEX_FLUSH_ENTRIES = 50000;
+
+/**
+ * An open repository: keys, config, master index, and the write path (pack writers,
+ * uploads, pending index). Not safe for use by two processes' writers at once except
+ * through locks; within a process, one handle serves concurrent backup tasks.
+ */
+export class Repository {
+  readonly index = new MasterIndex();
+  readonly gear: Int32Array;
+  readonly stats: RepositoryStats = { blobsAdded: 0, rawBytesAdded: 0, storedBytesAdded: 0, packsWritten: 0, indexesWritten: 0 };
+  /** Blob ids (hex) accepted for writing but not yet in an uploaded, indexed pack. */
+  private readonly inFlight = new Set<string>();
+  private readonly writers: Record<BlobType, PackWriter | null> = { data: null, tree: null };
+  private readonly uploads = new Set<Promise<void>>();
+  private uploadError: unknown;
+  private pending: IndexEntry[] = [];
+  private readonly capacityWaiters: (() => void)[] = [];
+
+  /**
+   * @param maxUploads packs uploaded concurrently before writers wait. @default 3
+   */
+  constructor(
+    readonly backend: Backend,
+    readonly config: RepoConfig,
+    readonly master: MasterKey,
+    readonly maxUploads = 3,
+  ) {
+    this.gear = gearTable(master.chunkerSeed);
+  }
+
+  get id(): string { return this.config.id; }
+
+  // ---- metadata objects -------------------------------------------------------
+
+  /** Seals and stores a metadata object at `<prefix>/<sha256 of stored bytes>`; returns the id. */
+  async saveObject(kind: ObjectKind, plaintext: Uint8Array): Promise<string> {
+    const sealed = encodePayload(this.master.encKey, kind, plaintext);
+    const id = sha256(sealed).toString('hex');
+    await this.backend.put(PREFIX[kind] + id, sealed);
+    return id;
+  }
+
+  /** Loads and opens a metadata object; integrity errors name the object key. */
+  async loadObject(kind: ObjectKind, id: string): Promise<Buffer> {
+    const key = PREFIX[kind] + id;
+    const sealed = await this.backend.get(key);
+    if (kind !== 'lock' && sha256(sealed).toString('hex') !== id) throw new IntegrityError(key, 'stored bytes do not hash to the object name');
+    return decodeSealedPayload(this.master.encKey, kind, sealed, key);
+  }
+
+  async listObjects(kind: ObjectKind): Promise<string[]> {
+    const out: string[] = [];
+    for await (const o of this.backend.list(PREFIX[kind])) out.push(o.key.slice(PREFIX[kind].length));
+    return out;
+  }
+
+  async deleteObject(kind: ObjectKind, id: string): Promise<void> {
+    await this.backend.delete(PREFIX[kind] + id);
+  }
+
+  // ---- index -----------------------------------------------------------------
+
+  /**
+   * Loads every index object into the master index. An index object that cannot be
+   * read is reported to `onError` when given (check), otherwise it fails the load.
+   */
+  async loadIndex(onError?: (key: string, err: unknown) => void): Promise<number> {
+    const ids = await this.listObjects('index');
+    let next = 0;
+    const work = async (): Promise<void> => {
+      while (next < ids.length) {
+        const id = ids[next++]!;
+        try {
+          for (const e of decodeIndex(await this.loadObject('index', id), `index/${id}`)) this.index.add(e);
+        } catch (e) {
+          if (!onError) throw e;
+          onError(`index/${id}`, e);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(8, ids.length) }, work));
+    return ids.length;
+  }
+
+  // ---- blobs -----------------------------------------------------------------
+
+  /** True if the blob is indexed or already being written. */
+  hasBlob(id: Buffer): boolean {
+    return this.index.has(id) || this.inFlight.has(id.toString('hex'));
+  }
+
+  /** Claims a blob for writing: true if the caller must write it, false if it is known. */
+  reserveBlob(id: Buffer): boolean {
+    if (this.index.has(id)) return false;
+    const hex = id.toString('hex');
+    if (this.inFlight.has(hex)) return false;
+    this.inFlight.add(hex);
+    return true;
+  }
+
+  /** Resolves when fewer than maxUploads packs are uploading (bounds memory). */
+  waitForCapacity(): Promise<void> {
+    this.throwIfUploadFailed();
+    if (this.uploads.size <= this.maxUploads) return Promise.resolve();
+    return new Promise((resolve) => this.capacityWaiters.push(resolve));
+  }
+
+  /** Appends an already sealed blob (reserved with reserveBlob) to the pack of its type. */
+  async addSealedBlob(type: BlobType, id: Buffer, sealed: Buffer, rawLength: number): Promise<void> {
+    this.throwIfUploadFailed();
+    let w = this.writers[type];
+    if (!w) w = this.writers[type] = new PackWriter(this.master.encKey);
+    w.add(type, id, sealed, rawLength);
+    this.stats.blobsAdded++;
+    this.stats.rawBytesAdded += rawLength;
+    this.stats.storedBytesAdded += sealed.length;
+    if (w.size >= this.config.packSize) {
+      // Upload first, then wait: a pack must be tracked by `uploads` the moment it
+      // leaves its writer, or a concurrent flush could miss it.
+      this.writers[type] = null;
+      this.startUpload(w.finish());
+      await this.waitForCapacity();
+    }
+  }
+
+  /** Stores a blob unless it is already present. Compression and sealing run on this thread. */
+  async saveBlob(type: BlobType, plaintext: Uint8Array): Promise<{ id: Buffer; added: boolean }> {
+    const id = blobId(this.master.macKey, plaintext);
+    if (!this.reserveBlob(id)) return { id, added: false };
+    await this.addSealedBlob(type, id, encodePayload(this.master.encKey, 'blob', plaintext), plaintext.length);
+    return { id, added: true };
+  }
+
+  /** Loads a blob and verifies it (authenticates, decompresses, hashes to its id). */
+  async loadBlob(id: Buffer): Promise<Buffer> {
+    const e = this.index.get(id);
+    if (!e) throw new IntegrityError(`blob ${id.toString('hex')}`, 'not in the index');
+    let sealed: Buffer;
+    try {
+      sealed = await this.backend.get(packKey(e.pack), { offset: e.offset, length: e.length });
+    } catch (err) {
+      throw new RepoError('REPO_INTEGRITY', `cannot read blob ${id.toString('hex')} from pack ${e.pack}: ${(err as Error).message}`, { object: packKey(e.pack), cause: err });
+    }
+    return openVerifiedBlob(this.master.encKey, this.master.macKey, id, sealed, e.rawLength, e.pack);
+  }
+
+  /** Writes everything buffered: open packs, then the index for every uploaded pack. */
+  async flush(): Promise<void> {
+    for (const t of ['data', 'tree'] as const) {
+      const w = this.writers[t];
+      if (w && w.count > 0) {
+        this.writers[t] = null;
+        this.startUpload(w.finish());
+      }
+    }
+    while (this.uploads.size > 0) await Promise.race(this.uploads);
+    this.throwIfUploadFailed();
+    await this.writePendingIndex();
+  }
+
+  private startUpload(p: FinishedPack): void {
+    const job = (async () => {
+      await this.backend.put(packKey(p.id), p.bytes);
+      this.stats.packsWritten++;
+      for (const b of p.blobs) {
+        const e: IndexEntry = { id: b.id, type: b.type, pack: p.id, offset: b.offset, length: b.length, rawLength: b.rawLength };
+        this.index.add(e);
+        this.inFlight.delete(b.id.toString('hex'));
+        this.pending.push(e);
+      }
+      if (this.pending.length >= INDEX_FLUSH_ENTRIES) await this.writePendingIndex();
+    })().catch((e: unknown) => {
+      this.uploadError ??= e;
+    }).finally(() => {
+      this.uploads.delete(job);
+      while (this.capacityWaiters.length > 0 && this.uploads.size <= this.maxUploads) this.capacityWaiters.shift()!();
+    });
+    this.uploads.add(job);
+  }
+
+  private async writePendingIndex(): Promise<void> {
+    if (this.pending.length === 0) return;
+    const entries = this.pending;
+    this.pending = [];
+    try {
+      await this.saveObject('index', encodeIndex(entries));
+      this.stats.indexesWritten++;
+    } catch (e) {
+      this.pending = entries.concat(this.pending);
+      throw e;
+    }
+  }
+
+  private throwIfUploadFailed(): void {
+    if (this.uploadError !== undefined) {
+      throw new RepoError('REPO_INTEGRITY', `writing a pack failed: ${(this.uploadError as Error).message}`, { cause: this.uploadError });
+    }
+  }
+}

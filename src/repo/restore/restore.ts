@@ -1,0 +1,257 @@
+import { lchown, link, lutimes, mkdir, realpath, symlink } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { MAX_CHUNK } from '../chunker/index.js';
+import { IntegrityError, RepoError } from '../errors.js';
+import type { IndexEntry } from '../index/index.js';
+import { withLock } from '../lock/index.js';
+import { packKey } from '../pack/index.js';
+import { WorkerPool } from '../pool/index.js';
+import type { Repository } from '../repository/index.js';
+import { findSnapshot } from '../snapshot/index.js';
+import type { TreeNode } from '../tree/index.js';
+import { clearPath, createFile, ensureDir, openForWrite, openNoFollow } from './fs-safe.js';
+import { planRestore, type PlannedNode } from './plan.js';
+
+export interface RestoreProgress {
+  filesDone: number;
+  filesTotal: number;
+  bytesDone: number;
+  bytesTotal: number;
+  currentPath?: string;
+}
+
+export interface RestoreOptions {
+  /** Snapshot id, unique prefix, or 'latest'. */
+  readonly snapshotId: string;
+  readonly targetDir: string;
+  /** Paths inside the snapshot (files or folders) to restore; absent = everything. */
+  readonly include?: readonly string[];
+  /** Replace existing files and symlinks in the target. @default false */
+  readonly overwrite?: boolean;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (p: RestoreProgress) => void;
+  /** @default os.availableParallelism() */
+  readonly workers?: number;
+}
+
+export interface RestoreSummary {
+  readonly snapshotId: string;
+  readonly files: number;
+  readonly dirs: number;
+  readonly symlinks: number;
+  readonly hardlinks: number;
+  /** Sockets, fifos and devices: recorded in the snapshot, not re-created. */
+  readonly skipped: number;
+  readonly bytes: number;
+  readonly packsRead: number;
+  readonly bytesFetched: number;
+}
+
+/** Two needed blobs closer than this in a pack are fetched with one ranged read. */
+const MERGE_GAP = 1024 * 1024;
+
+interface Target { readonly file: FileState; readonly offset: number }
+interface FileState { readonly path: string; readonly rel: string; remaining: number; handle: Promise<FileHandle> | undefined }
+
+let zeros: Buffer | undefined;
+function isZero(b: Buffer): boolean {
+  zeros ??= Buffer.alloc(MAX_CHUNK);
+  return b.length <= zeros.length && b.equals(zeros.subarray(0, b.length));
+}
+
+function nsToDate(ns: string): Date {
+  const n = BigInt(ns);
+  // Date holds ms; Node passes the fractional part of seconds through, so keep µs.
+  return new Date(Number(n / 1000n) / 1000);
+}
+
+function timesOf(n: TreeNode): [number, number] {
+  const t = Number(BigInt(n.mtime) / 1000n) / 1e6;
+  return [t, t];
+}
+
+/**
+ * Restores a snapshot (or parts of it) into targetDir. Nothing is written outside
+ * targetDir: names are checked up front, directories are created one component at a
+ * time and checked not to be symlinks, files are created with O_EXCL|O_NOFOLLOW, and
+ * symlinks are created only after every file is written.
+ */
+export async function restore(repo: Repository, opts: RestoreOptions): Promise<RestoreSummary> {
+  const snap = await findSnapshot(repo, opts.snapshotId);
+  return withLock(repo, { exclusive: false, purpose: 'restore' }, async () => {
+    const signal = opts.signal;
+    const overwrite = opts.overwrite ?? false;
+    const plan = await planRestore(repo, snap.tree, opts.include);
+    await mkdir(opts.targetDir, { recursive: true });
+    const root = await realpath(opts.targetDir);
+    const abs = (p: PlannedNode | readonly string[]): string => join(root, ...('parts' in p ? p.parts : p));
+    const progress: RestoreProgress = { filesDone: 0, filesTotal: plan.files.length + plan.links.length, bytesDone: 0, bytesTotal: plan.bytes };
+    let lastTick = 0;
+    const tick = (force = false): void => {
+      if (!opts.onProgress) return;
+      const now = Date.now();
+      if (force || now - lastTick >= 200) {
+        lastTick = now;
+        opts.onProgress({ ...progress });
+      }
+    };
+
+    for (const d of plan.dirs) {
+      signal?.throwIfAborted();
+      await ensureDir(abs(d), overwrite);
+    }
+
+    // Create every file at its final size (sparse), then fill by pack.
+    const byBlob = new Map<string, Target[]>();
+    const states: FileState[] = [];
+    const fileDone = (f: FileState, size: number): void => {
+      progress.filesDone++;
+      progress.bytesDone += size;
+      progress.currentPath = f.rel;
+      tick();
+    };
+    for (const f of plan.files) {
+      signal?.throwIfAborted();
+      const path = abs(f);
+      await clearPath(path, overwrite);
+      const h = await createFile(path);
+      try {
+        if (f.node.size > 0) await h.truncate(f.node.size);
+      } finally {
+        await h.close();
+      }
+      const st: FileState = { path, rel: '/' + f.parts.join('/'), remaining: 0, handle: undefined };
+      states.push(st);
+      let offset = 0;
+      for (const hex of f.node.content ?? []) {
+        const e = repo.index.get(Buffer.from(hex, 'hex'));
+        if (!e) throw new IntegrityError(`blob ${hex}`, `needed by ${st.rel} but not in the index`);
+        let l = byBlob.get(hex);
+        if (!l) byBlob.set(hex, (l = []));
+        l.push({ file: st, offset });
+        st.remaining++;
+        offset += e.rawLength;
+      }
+      if (offset !== f.node.size) throw new IntegrityError(`tree entry ${st.rel}`, `content adds up to ${offset} bytes, size says ${f.node.size}`);
+      if (st.remaining === 0) fileDone(st, 0);
+    }
+
+    const byPack = new Map<string, IndexEntry[]>();
+    for (const hex of byBlob.keys()) {
+      const e = repo.index.get(Buffer.from(hex, 'hex'))!;
+      let l = byPack.get(e.pack);
+      if (!l) byPack.set(e.pack, (l = []));
+      l.push(e);
+    }
+
+    let packsRead = 0;
+    let bytesFetched = 0;
+    const pool = new WorkerPool(repo.master, undefined, opts.workers);
+    const writeBlob = async (plain: Buffer, targets: readonly Target[]): Promise<void> => {
+      const zero = isZero(plain);
+      for (const t of targets) {
+        const f = t.file;
+        f.handle ??= openForWrite(f.path);
+        const h = await f.handle;
+        if (!zero) {
+          let done = 0;
+          while (done < plain.length) done += (await h.write(plain, done, plain.length - done, t.offset + done)).bytesWritten;
+        }
+        f.remaining--;
+        progress.bytesDone += plain.length;
+        if (f.remaining === 0) {
+          f.handle = undefined;
+          await h.close();
+          progress.filesDone++;
+          progress.currentPath = f.rel;
+        }
+        tick();
+      }
+    };
+    const doPack = async (packId: string, entries: IndexEntry[]): Promise<void> => {
+      entries.sort((a, b) => a.offset - b.offset);
+      const groups: IndexEntry[][] = [];
+      for (const e of entries) {
+        const g = groups[groups.length - 1];
+        const last = g?.[g.length - 1];
+        if (g && last && e.offset - (last.offset + last.length) <= MERGE_GAP) g.push(e);
+        else groups.push([e]);
+      }
+      packsRead++;
+      for (const g of groups) {
+        signal?.throwIfAborted();
+        const start = g[0]!.offset;
+        const end = g[g.length - 1]!.offset + g[g.length - 1]!.length;
+        let data: Buffer;
+        try {
+          data = await repo.backend.get(packKey(packId), { offset: start, length: end - start });
+        } catch (e) {
+          throw new RepoError('REPO_INTEGRITY', `cannot read pack ${packId}: ${(e as Error).message}`, { object: packKey(packId), cause: e });
+        }
+        bytesFetched += data.length;
+        const plains = await pool.openBlobs(packId, data, g.map((e) => ({ id: e.id, offset: e.offset - start, length: e.length, rawLength: e.rawLength })));
+        for (let i = 0; i < g.length; i++) await writeBlob(plains[i]!, byBlob.get(g[i]!.id.toString('hex'))!);
+      }
+    };
+    try {
+      const packs = [...byPack.entries()];
+      let next = 0;
+      const lane = async (): Promise<void> => {
+        while (next < packs.length) {
+          const [id, entries] = packs[next++]!;
+          await doPack(id, entries);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(packs.length, pool.size + 2) }, lane));
+    } finally {
+      await pool.close();
+      for (const s of states) if (s.handle) await (await s.handle).close().catch(() => undefined);
+    }
+
+    for (const l of plan.links) {
+      const path = abs(l.entry);
+      await clearPath(path, overwrite);
+      await link(abs(l.to), path);
+      progress.filesDone++;
+    }
+    for (const s of plan.symlinks) {
+      const path = abs(s);
+      await clearPath(path, overwrite);
+      await symlink(s.node.linkTarget!, path);
+    }
+
+    // Metadata last: files, links, then directories deepest first so their mtimes stick.
+    const root0 = process.getuid?.() === 0;
+    const applyFd = async (path: string, n: TreeNode, dir: boolean): Promise<void> => {
+      const h = await openNoFollow(path, dir);
+      try {
+        if (root0) await h.chown(n.uid, n.gid);
+        await h.chmod(n.mode);
+        const [a, m] = timesOf(n);
+        await h.utimes(a, m);
+      } finally {
+        await h.close();
+      }
+    };
+    for (const f of plan.files) await applyFd(abs(f), f.node, false);
+    for (const s of plan.symlinks) {
+      const path = abs(s);
+      if (root0) await lchown(path, s.node.uid, s.node.gid);
+      await lutimes(path, nsToDate(s.node.mtime), nsToDate(s.node.mtime));
+    }
+    for (let i = plan.dirs.length - 1; i >= 0; i--) await applyFd(abs(plan.dirs[i]!), plan.dirs[i]!.node, true);
+    tick(true);
+    return {
+      snapshotId: snap.id,
+      files: plan.files.length,
+      dirs: plan.dirs.length,
+      symlinks: plan.symlinks.length,
+      hardlinks: plan.links.length,
+      skipped: plan.skipped.length,
+      bytes: plan.bytes,
+      packsRead,
+      bytesFetched,
+    };
+  });
+}
