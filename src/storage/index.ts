@@ -14,3 +14,6 @@ export { checkRange } from './range.js';
 export { MemBackend } from './mem/mem-backend.js';
 export { LocalBackend, type LocalBackendOptions } from './local/local-backend.js';
 export { RetryBackend, type RetryOptions, type RetryInfo } from './wrap/retry-backend.js';
+export { S3Backend } from './s3/s3-backend.js';
+export type { S3Options, S3BackendOptions } from './s3/s3-options.js';
+export { parseLocation, openBackend, type Location, type OpenOptions } from './open.js';
