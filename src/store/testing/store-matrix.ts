@@ -10,6 +10,8 @@ export type StoreDialectName = 'sqlite' | 'postgres';
 
 export interface MatrixStore {
   store: JobStore;
+  /** How to open this database elsewhere (another process or worker thread). */
+  options: OpenJobStoreOptions;
   /** Opens another, independent store on the same database (another instance / connection). */
   openAnother(o?: Partial<OpenJobStoreOptions>): Promise<JobStore>;
   /** Closes the store (and any opened with openAnother) and removes its database. */
@@ -52,6 +54,7 @@ async function openSqlite(o: { migrate?: boolean } = {}): Promise<MatrixStore> {
     const store = await openJobStore({ url, migrate: o.migrate ?? true });
     return {
       store,
+      options: { url },
       async openAnother(more) {
         const s = await openJobStore({ ...more, url });
         others.push(s);
@@ -85,6 +88,7 @@ async function openPostgres(o: { migrate?: boolean } = {}): Promise<MatrixStore>
     const store = await openJobStore({ url, schema, poolSize: 4, migrate: o.migrate ?? true });
     return {
       store,
+      options: { url, schema, poolSize: 4 },
       async openAnother(more) {
         const s = await openJobStore({ poolSize: 4, ...more, url, schema });
         others.push(s);
