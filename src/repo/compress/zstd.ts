@@ -8,6 +8,9 @@ export const ZSTD_LEVEL = 3;
 export const FLAG_RAW = 0;
 export const FLAG_ZSTD = 1;
 
+const SAMPLE = 64 * 1024;
+const SAMPLE_MIN = 4 * SAMPLE;
+
 let compressor: Compressor | undefined;
 let decompressor: Decompressor | undefined;
 
@@ -21,6 +24,13 @@ export function maybeCompress(data: Uint8Array): [number, Uint8Array] {
   if (!compressor) {
     compressor = new Compressor();
     compressor.setParameters({ compressionLevel: ZSTD_LEVEL, contentSizeFlag: true, checksumFlag: false });
+  }
+  // Incompressible data (already compressed media, encrypted files) is common and
+  // zstd gains nothing on it: test a 64 KiB sample from the middle first.
+  if (data.length >= SAMPLE_MIN) {
+    const mid = (data.length >>> 1) - (SAMPLE >>> 1);
+    const s = data.subarray(mid, mid + SAMPLE);
+    if (compressor.compress(s).length > s.length * 0.97) return [FLAG_RAW, data];
   }
   const c = compressor.compress(data);
   return c.length < data.length ? [FLAG_ZSTD, c] : [FLAG_RAW, data];

@@ -60,14 +60,12 @@ function isZero(b: Buffer): boolean {
   return b.length <= zeros.length && b.equals(zeros.subarray(0, b.length));
 }
 
-function nsToDate(ns: string): Date {
-  const n = BigInt(ns);
-  // Date holds ms; Node passes the fractional part of seconds through, so keep µs.
-  return new Date(Number(n / 1000n) / 1000);
-}
-
+/**
+ * Seconds as a double for utimes. libuv truncates to whole microseconds, and the
+ * double may sit just below the exact value, so aim at the middle of the microsecond.
+ */
 function timesOf(n: TreeNode): [number, number] {
-  const t = Number(BigInt(n.mtime) / 1000n) / 1e6;
+  const t = (Number(BigInt(n.mtime) / 1000n) + 0.5) / 1e6;
   return [t, t];
 }
 
@@ -238,7 +236,8 @@ export async function restore(repo: Repository, opts: RestoreOptions): Promise<R
     for (const s of plan.symlinks) {
       const path = abs(s);
       if (root0) await lchown(path, s.node.uid, s.node.gid);
-      await lutimes(path, nsToDate(s.node.mtime), nsToDate(s.node.mtime));
+      const [a, m] = timesOf(s.node);
+      await lutimes(path, a, m);
     }
     for (let i = plan.dirs.length - 1; i >= 0; i--) await applyFd(abs(plan.dirs[i]!), plan.dirs[i]!.node, true);
     tick(true);
