@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { registerServe } from './commands/serve.js';
 import { registerToken } from './commands/token.js';
 import { registerJob } from './commands/job.js';
+import { registerRepo } from './commands/repo.js';
 import { CliError } from './output.js';
 
 /**
@@ -19,6 +20,7 @@ const program = new Command('cbs')
 registerServe(program);
 registerToken(program);
 registerJob(program);
+registerRepo(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,135 @@
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { initRepository, openRepository, type Repository } from '../repo/index.js';
+import { openBackend, StorageError, type Backend, type OpenOptions } from '../storage/index.js';
+import { CliError } from './output.js';
+
+/**
+ * How `cbs repo` reaches a repository without any server: a location, storage
+ * options, and a secret (passphrase or key export). Secrets come from files or the
+ * environment, never from a flag value, so they stay out of `ps` and shell history.
+ */
+export interface RepoFlags {
+  repo?: string;
+  passwordFile?: string;
+  keyFile?: string;
+  s3Region?: string;
+  s3AccessKeyId?: string;
+  s3SecretFile?: string;
+  s3Profile?: string;
+  s3PathStyle?: boolean;
+  json?: boolean;
+}
+
+export function addRepoOptions(c: Command): Command {
+  return c
+    .option('--repo <location>', 'repository location: local:/path or s3:https://host:port/bucket[/prefix] (env CBS_REPO)')
+    .option('--password-file <file>', 'file whose first line is the passphrase (env CBS_REPO_PASSWORD_FILE; or the passphrase itself in CBS_REPO_PASSWORD)')
+    .option('--key-file <file>', 'a key export (`cbs repo key export`) to open the repository with instead of a passphrase (env CBS_REPO_KEY_FILE)')
+    .option('--s3-region <region>', 'S3 signing region (env CBS_S3_REGION)')
+    .option('--s3-access-key-id <id>', 'S3 access key id (env CBS_S3_ACCESS_KEY_ID; default: the AWS SDK chain)')
+    .option('--s3-secret-file <file>', 'file holding the S3 secret access key (env CBS_S3_SECRET_ACCESS_KEY holds it directly)')
+    .option('--s3-profile <name>', 'AWS shared-config profile for the default credential chain')
+    .option('--no-s3-path-style', 'address buckets as bucket.host instead of host/bucket')
+    .option('--json', 'print one JSON document');
+}
+
+const env = (name: string): string | undefined => {
+  const v = process.env[name];
+  return v === undefined || v === '' ? undefined : v;
+};
+
+async function readSecretFile(file: string, what: string): Promise<string> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    throw new CliError(`cannot read ${what} file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const first = text.split(/\r?\n/)[0] ?? '';
+  if (first === '') throw new CliError(`${what} file ${file} is empty`);
+  return first;
+}
+
+export function repoLocation(o: RepoFlags): string {
+  const loc = o.repo ?? env('CBS_REPO');
+  if (!loc) throw new CliError('no repository given: pass --repo LOCATION or set CBS_REPO');
+  return loc;
+}
+
+export async function backendFor(o: RepoFlags, extra: OpenOptions = {}): Promise<Backend> {
+  const secret = o.s3SecretFile ? await readSecretFile(o.s3SecretFile, 'S3 secret') : env('CBS_S3_SECRET_ACCESS_KEY');
+  const accessKeyId = o.s3AccessKeyId ?? env('CBS_S3_ACCESS_KEY_ID');
+  if ((secret === undefined) !== (accessKeyId === undefined)) {
+    throw new CliError('give both the S3 access key id and its secret, or neither (to use the AWS SDK default chain)');
+  }
+  const region = o.s3Region ?? env('CBS_S3_REGION');
+  const opts: OpenOptions = {
+    ...extra,
+    ...(region ? { region } : {}),
+    ...(accessKeyId && secret ? { accessKeyId, secretAccessKey: secret } : {}),
+    ...(o.s3Profile ? { profile: o.s3Profile } : {}),
+    ...(o.s3PathStyle === false ? { forcePathStyle: false } : {}),
+  };
+  return openBackend(repoLocation(o), opts);
+}
+
+/** The passphrase from --password-file, CBS_REPO_PASSWORD_FILE or CBS_REPO_PASSWORD. */
+export async function passphrase(o: RepoFlags): Promise<string | undefined> {
+  const file = o.passwordFile ?? env('CBS_REPO_PASSWORD_FILE');
+  if (file) return readSecretFile(file, 'password');
+  return env('CBS_REPO_PASSWORD');
+}
+
+async function keyExport(o: RepoFlags): Promise<string | undefined> {
+  const file = o.keyFile ?? env('CBS_REPO_KEY_FILE');
+  return file ? readSecretFile(file, 'key') : undefined;
+}
+
+/** Opens the repository; the caller closes `repo.backend`. */
+export async function openRepo(o: RepoFlags, opts: { skipIndex?: boolean } = {}): Promise<Repository> {
+  const key = await keyExport(o);
+  const pass = key === undefined ? await passphrase(o) : undefined;
+  if (key === undefined && pass === undefined) {
+    throw new CliError('no key given: use --password-file FILE, CBS_REPO_PASSWORD, or --key-file FILE');
+  }
+  const backend = await backendFor(o);
+  try {
+    return await openRepository(backend, { ...(key !== undefined ? { keyExport: key } : { passphrase: pass! }), skipIndex: opts.skipIndex ?? false });
+  } catch (e) {
+    await backend.close();
+    throw e;
+  }
+}
+
+export async function createRepo(o: RepoFlags, createBucket: boolean): Promise<Repository> {
+  const pass = await passphrase(o);
+  if (pass === undefined) throw new CliError('a new repository needs a passphrase: use --password-file FILE or CBS_REPO_PASSWORD');
+  const backend = await backendFor(o, { createBucket });
+  try {
+    return await initRepository(backend, { passphrase: pass });
+  } catch (e) {
+    await backend.close();
+    throw e;
+  }
+}
+
+/** Runs `fn` on an open repository and closes its backend however `fn` ends. */
+export async function withRepo<T>(repo: Repository, fn: (r: Repository) => Promise<T>): Promise<T> {
+  try {
+    return await fn(repo);
+  } finally {
+    await repo.backend.close();
+  }
+}
+
+/**
+ * Storage errors carry a kind rather than a code; name it so the one-line error
+ * still says what failed (e.g. a permanent error is bad credentials or no bucket).
+ */
+export function explainStorage(e: unknown): unknown {
+  if (!(e instanceof StorageError)) return e;
+  const out = new CliError(`storage ${e.kind}: ${e.message}`);
+  out.stack = e.stack; // CBS_DEBUG=1 shows where the storage call failed
+  return out;
+}
