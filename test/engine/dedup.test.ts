@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { MemBackend } from '../../src/storage/index.js';
+import { backup, restore } from '../../src/repo/index.js';
+import { CountingBackend, testRepo, withTempDir } from '../../src/repo/testing/fixtures.js';
+import { Rng, seedFromEnv } from '../../src/repo/testing/random.js';
+import { describeTree, diffTrees } from '../../src/repo/testing/tree-gen.js';
+
+const MiB = 1024 * 1024;
+
+test('the same data in two dirs and twice in one file is stored once', async (t) => {
+  const seed = seedFromEnv();
+  t.diagnostic(`seed ${seed}`);
+  await withTempDir(async (dir) => {
+    const rng = new Rng(seed);
+    const data = rng.bytes(12 * MiB);
+    const src = join(dir, 'src');
+    await mkdir(join(src, 'a'), { recursive: true });
+    await mkdir(join(src, 'b'));
+    await writeFile(join(src, 'a', 'x'), data);
+    await writeFile(join(src, 'b', 'copy-of-x'), data);
+    await writeFile(join(src, 'twice'), Buffer.concat([data, data]));
+    const backend = new CountingBackend(new MemBackend());
+    const repo = await testRepo(backend);
+    const { summary } = await backup(repo, { sourceDir: src });
+    // 48 MiB of files; random data does not compress, so stored data ≈ one copy.
+    assert.equal(summary.totalBytes, 48 * MiB);
+    assert.ok(summary.dataAdded < 12 * MiB + 9 * MiB, `added ${summary.dataAdded}`);
+    assert.ok((backend.putBytes.get('data/') ?? 0) < 21 * MiB, `stored ${backend.putBytes.get('data/')}`);
+    await restore(repo, { snapshotId: 'latest', targetDir: join(dir, 'out') });
+    assert.deepEqual(diffTrees(await describeTree(src), await describeTree(join(dir, 'out'))), []);
+  });
+});
+
+test('an unchanged re-backup uploads no data blobs and no index', async (t) => {
+  const seed = seedFromEnv();
+  t.diagnostic(`seed ${seed}`);
+  await withTempDir(async (dir) => {
+    const rng = new Rng(seed);
+    const src = join(dir, 'src');
+    await mkdir(join(src, 'sub'), { recursive: true });
+    for (let i = 0; i < 50; i++) await writeFile(join(src, i % 2 ? 'sub' : '', `f${i}`), rng.bytes(rng.int(0, 200000)));
+    const backend = new CountingBackend(new MemBackend());
+    const repo = await testRepo(backend);
+    await backup(repo, { sourceDir: src });
+    backend.reset();
+    const { summary } = await backup(repo, { sourceDir: src, parent: 'latest' });
+    assert.equal(backend.count('data/'), 0);
+    assert.equal(backend.count('index/'), 0);
+    assert.equal(backend.count('snapshots/'), 1);
+    assert.equal(summary.bytesRead, 0);
+    assert.equal(summary.filesUnmodified, 50);
+    // Without a parent every file is read again, yet still nothing new is stored.
+    backend.reset();
+    const full = await backup(repo, { sourceDir: src });
+    assert.equal(backend.count('data/'), 0);
+    assert.equal(full.summary.dataBlobsAdded, 0);
+  });
+});
+
+test('changing 10% of a large file uploads about 10% again', async (t) => {
+  const seed = seedFromEnv();
+  t.diagnostic(`seed ${seed}`);
+  await withTempDir(async (dir) => {
+    const rng = new Rng(seed);
+    const src = join(dir, 'src');
+    await mkdir(src);
+    const data = rng.bytes(64 * MiB);
+    await writeFile(join(src, 'big'), data);
+    const repo = await testRepo(new MemBackend());
+    const first = await backup(repo, { sourceDir: src });
+    // Overwrite 10% in place. Chunks are ~1.2 MiB, so the chunks straddling the
+    // edges of the change, and one or two more until boundaries resynchronise, are re-uploaded too.
+    rng.bytes(6.4 * MiB).copy(data, 20 * MiB);
+    await writeFile(join(src, 'big'), data);
+    const second = await backup(repo, { sourceDir: src, parent: 'latest' });
+    const ratio = second.summary.dataAdded / first.summary.dataAdded;
+    t.diagnostic(`10% overwritten: re-uploaded ${(ratio * 100).toFixed(1)}%`);
+    assert.ok(ratio > 0.09 && ratio < 0.25, `ratio ${ratio}`);
+    // Inserting bytes near the start shifts everything after: content-defined chunking
+    // resynchronises, so only the chunk around the insertion is new.
+    await writeFile(join(src, 'big'), Buffer.concat([data.subarray(0, 1000), rng.bytes(100), data.subarray(1000)]));
+    const third = await backup(repo, { sourceDir: src, parent: 'latest' });
+    const shifted = third.summary.dataAdded / first.summary.dataAdded;
+    t.diagnostic(`100 bytes inserted: re-uploaded ${(shifted * 100).toFixed(1)}%`);
+    assert.ok(shifted < 0.08, `ratio ${shifted}`);
+  });
+});
