@@ -1,0 +1,49 @@
+/**
+ * One engine operation in its own process, so the benchmark measures its wall time
+ * and peak RSS exactly as it measures restic's. Prints one JSON line on stdout.
+ *
+ *   node engine-child.js init    LOCATION
+ *   node engine-child.js backup  LOCATION SOURCE_DIR
+ *   node engine-child.js restore LOCATION TARGET_DIR
+ *
+ * The passphrase comes from CBS_REPO_PASSWORD; S3 keys from CBS_S3_ACCESS_KEY_ID and
+ * CBS_S3_SECRET_ACCESS_KEY.
+ */
+import { backup, initRepository, openRepository, restore } from '../src/repo/index.js';
+import { openBackend, type OpenOptions } from '../src/storage/index.js';
+
+const [op, location, dir] = process.argv.slice(2);
+const passphrase = process.env['CBS_REPO_PASSWORD'] ?? '';
+const s3: OpenOptions = process.env['CBS_S3_ACCESS_KEY_ID']
+  ? { accessKeyId: process.env['CBS_S3_ACCESS_KEY_ID'], secretAccessKey: process.env['CBS_S3_SECRET_ACCESS_KEY'] ?? '', createBucket: op === 'init' }
+  : {};
+
+async function main(): Promise<unknown> {
+  if (!op || !location) throw new Error('usage: engine-child.js init|backup|restore LOCATION [DIR]');
+  const backend = await openBackend(location, s3);
+  try {
+    switch (op) {
+      case 'init':
+        await initRepository(backend, { passphrase });
+        return {};
+      case 'backup': {
+        const repo = await openRepository(backend, { passphrase });
+        const r = await backup(repo, { sourceDir: dir!, parent: 'latest' });
+        return { snapshot: r.snapshot.id, summary: { ...r.summary, errors: r.summary.errors.length } };
+      }
+      case 'restore': {
+        const repo = await openRepository(backend, { passphrase });
+        return { restore: await restore(repo, { snapshotId: 'latest', targetDir: dir! }) };
+      }
+      default:
+        throw new Error(`unknown operation ${op}`);
+    }
+  } finally {
+    await backend.close();
+  }
+}
+
+main().then((r) => process.stdout.write(JSON.stringify(r) + '\n'), (e: unknown) => {
+  process.stderr.write(`engine-child ${op}: ${(e as Error).stack ?? String(e)}\n`);
+  process.exitCode = 1;
+});
