@@ -9,6 +9,13 @@ import { installMetrics } from './plugins/metrics.js';
 import { jobRoutes } from './routes/jobs.js';
 import { healthRoutes } from './routes/health.js';
 import { PREFIX } from './schemas/common.js';
+import { agentProtocolRoutes } from './routes/agent-protocol.js';
+import { workingEnvironmentRoutes } from './routes/working-environments.js';
+import { backupRoutes } from './routes/backup.js';
+import { restoreRoutes } from './routes/restore.js';
+import { fileExploreRoutes } from './routes/file-explore.js';
+import { newContext } from './protection/context.js';
+import type { ProtectionStore } from './deps.js';
 
 /**
  * Builds the HTTP application. Every dependency comes in through `deps`; nothing here
@@ -46,9 +53,19 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   installMetrics(app, deps.store, deps.metricsPrefix);
   await app.register(healthRoutes, { store: deps.store });
 
+  // The agent protocol and the protection routes need the key vault (repository keys).
+  const ctx = deps.keys ? newContext(deps.store as ProtectionStore, deps.keys, deps.protection) : undefined;
+  if (ctx) await app.register(agentProtocolRoutes, { prefix: '/agent/v1', ctx, tokens: deps.tokens });
+
   await app.register(async (cbs) => {
     installCbsAuth(cbs, { tokens: deps.tokens, store: deps.store });
     await cbs.register(jobRoutes, { store: deps.store });
+    if (ctx) {
+      await cbs.register(workingEnvironmentRoutes, { ctx });
+      await cbs.register(backupRoutes, { ctx });
+      await cbs.register(restoreRoutes, { ctx });
+      await cbs.register(fileExploreRoutes, { ctx });
+    }
   }, { prefix: PREFIX });
 
   return app;

@@ -27,6 +27,27 @@ export interface Config {
     readonly leaseMs: number;
     /** How often expired leases are swept. @default 5000 */
     readonly sweepIntervalMs: number;
+    /** Claims of a task before an expired lease fails it instead of retrying. @default 2 */
+    readonly maxAttempts: number;
+    /** How long a browse waits for the agent's answer. @default 15000 */
+    readonly agentCallTimeoutMs: number;
+  };
+  /** Default root of LOCAL buckets: `<root>/<bucket>`. @default $CBS_HOME/buckets */
+  readonly bucketsRoot: string;
+  /** The agent: embedded in `cbs serve`, or standalone `cbs agent`. */
+  readonly agent: {
+    /** Run the embedded agent in `cbs serve`. @default true */
+    readonly embedded: boolean;
+    /** Root of the embedded agent's WE `local`. @default $CBS_HOME/volumes */
+    readonly volumesRoot: string;
+    /** Tasks an agent runs at once. @default 2 */
+    readonly concurrency: number;
+    /** Long-poll length of an agent's claim. @default 20000 */
+    readonly claimWaitMs: number;
+    /** How often an agent re-reports its volumes. @default 30000 */
+    readonly discoverIntervalMs: number;
+    /** Engine worker threads per backup / restore; 0 = one per core. @default 0 */
+    readonly workers: number;
   };
   /** pino level. @default info */
   readonly logLevel: string;
@@ -42,6 +63,15 @@ export interface ConfigInput {
   leaseMs?: string | number;
   sweepIntervalMs?: string | number;
   logLevel?: string;
+  maxAttempts?: string | number;
+  agentCallTimeoutMs?: string | number;
+  bucketsRoot?: string;
+  embeddedAgent?: string | boolean;
+  volumesRoot?: string;
+  agentConcurrency?: string | number;
+  claimWaitMs?: string | number;
+  discoverIntervalMs?: string | number;
+  engineWorkers?: string | number;
 }
 
 export class ConfigError extends Error {
@@ -71,7 +101,24 @@ export const ENV_VARS: Record<keyof ConfigInput, string> = {
   leaseMs: 'CBS_TASK_LEASE_MS',
   sweepIntervalMs: 'CBS_LEASE_SWEEP_MS',
   logLevel: 'CBS_LOG_LEVEL',
+  maxAttempts: 'CBS_TASK_MAX_ATTEMPTS',
+  agentCallTimeoutMs: 'CBS_AGENT_CALL_TIMEOUT_MS',
+  bucketsRoot: 'CBS_BUCKETS_ROOT',
+  embeddedAgent: 'CBS_EMBEDDED_AGENT',
+  volumesRoot: 'CBS_VOLUMES_ROOT',
+  agentConcurrency: 'CBS_AGENT_CONCURRENCY',
+  claimWaitMs: 'CBS_AGENT_CLAIM_WAIT_MS',
+  discoverIntervalMs: 'CBS_DISCOVER_INTERVAL_MS',
+  engineWorkers: 'CBS_ENGINE_WORKERS',
 };
+
+function bool(name: string, v: string | boolean | undefined, dflt: boolean): boolean {
+  if (v === undefined || v === '') return dflt;
+  if (typeof v === 'boolean') return v;
+  if (/^(1|true|yes|on)$/i.test(v)) return true;
+  if (/^(0|false|no|off)$/i.test(v)) return false;
+  throw new ConfigError(name, `expected true or false, got ${JSON.stringify(v)}`);
+}
 
 /** Merges flags over environment variables and validates. Throws ConfigError naming the setting. */
 export function loadConfig(flags: ConfigInput = {}, env: NodeJS.ProcessEnv = process.env): Config {
@@ -98,6 +145,17 @@ export function loadConfig(flags: ConfigInput = {}, env: NodeJS.ProcessEnv = pro
     jobs: {
       leaseMs: int(ENV_VARS.leaseMs, pick('leaseMs'), 30_000, 1000, 3_600_000),
       sweepIntervalMs: int(ENV_VARS.sweepIntervalMs, pick('sweepIntervalMs'), 5000, 100, 600_000),
+      maxAttempts: int(ENV_VARS.maxAttempts, pick('maxAttempts'), 2, 1, 100),
+      agentCallTimeoutMs: int(ENV_VARS.agentCallTimeoutMs, pick('agentCallTimeoutMs'), 15_000, 100, 600_000),
+    },
+    bucketsRoot: resolve(String(pick('bucketsRoot') ?? join(home, 'buckets'))),
+    agent: {
+      embedded: bool(ENV_VARS.embeddedAgent, pick('embeddedAgent'), true),
+      volumesRoot: resolve(String(pick('volumesRoot') ?? join(home, 'volumes'))),
+      concurrency: int(ENV_VARS.agentConcurrency, pick('agentConcurrency'), 2, 1, 64),
+      claimWaitMs: int(ENV_VARS.claimWaitMs, pick('claimWaitMs'), 20_000, 0, 300_000),
+      discoverIntervalMs: int(ENV_VARS.discoverIntervalMs, pick('discoverIntervalMs'), 30_000, 100, 86_400_000),
+      workers: int(ENV_VARS.engineWorkers, pick('engineWorkers'), 0, 0, 256),
     },
     logLevel,
   };

@@ -6,6 +6,8 @@ import { credentialsPath, readCredentials, writeCredentials, type Credentials } 
 export const SETTING_TOKEN_SECRET = 'token-secret';
 export const SETTING_DEFAULT_ACCOUNT = 'default-account-id';
 export const SETTING_EMBEDDED_AGENT = 'embedded-agent-id';
+/** The embedded agent's secret, shared by every instance on the store so each can run the embedded agent. */
+export const SETTING_EMBEDDED_AGENT_SECRET = 'embedded-agent-secret';
 const ADMIN_TOKEN_TTL = 365 * 86400;
 
 /** The token service over the secret every instance on this store shares (created on first use). */
@@ -24,17 +26,19 @@ export function hashAgentSecret(secret: string): string {
  * (for example after the database was replaced) is issued again. Several instances
  * starting at once on one database agree through first-writer-wins settings.
  */
-export async function bootstrap(store: JobStore, opts: { home: string; publicUrl: string }): Promise<Credentials & { agentSecret?: string }> {
+export async function bootstrap(store: JobStore, opts: { home: string; publicUrl: string }): Promise<Credentials & { agentSecret: string }> {
   const tokens = await tokenService(store);
   const accountId = await store.initSetting(SETTING_DEFAULT_ACCOUNT, newAccountId());
   if (!(await store.getAccount(accountId))) {
     await createIgnoringConflict(() => store.createAccount({ id: accountId, name: 'default' }));
   }
   const agentId = await store.initSetting(SETTING_EMBEDDED_AGENT, newAgentId());
-  let agentSecret: string | undefined;
-  if (!(await store.getAgent(agentId))) {
-    agentSecret = newAgentSecret();
-    await createIgnoringConflict(() => store.createAgent({ id: agentId, accountId, name: 'embedded', credentialHash: hashAgentSecret(agentSecret!) }));
+  const agentSecret = await store.initSetting(SETTING_EMBEDDED_AGENT_SECRET, newAgentSecret());
+  const existingAgent = await store.getAgent(agentId);
+  if (!existingAgent) {
+    await createIgnoringConflict(() => store.createAgent({ id: agentId, accountId, name: 'embedded', credentialHash: hashAgentSecret(agentSecret) }));
+  } else if (existingAgent.credentialHash !== hashAgentSecret(agentSecret)) {
+    await store.setAgentCredential(agentId, hashAgentSecret(agentSecret));
   }
 
   const path = credentialsPath(opts.home);
@@ -51,7 +55,7 @@ export async function bootstrap(store: JobStore, opts: { home: string; publicUrl
   token ??= await tokens.sign({ subject: 'admin', accounts: [accountId], role: 'admin' }, ADMIN_TOKEN_TTL);
   const creds: Credentials = { server: opts.publicUrl, 'account-id': accountId, token, 'agent-id': agentId };
   if (JSON.stringify(creds) !== JSON.stringify(existing)) await writeCredentials(path, creds);
-  return { ...creds, ...(agentSecret ? { agentSecret } : {}) };
+  return { ...creds, agentSecret };
 }
 
 async function createIgnoringConflict(f: () => Promise<unknown>): Promise<void> {

@@ -6,6 +6,9 @@ import { openJobStore } from '../store/open.js';
 import type { JobStore } from '../store/job-store.js';
 import { bootstrap, tokenService } from './bootstrap.js';
 import type { Credentials } from './credentials.js';
+import { keyVaultOf } from './key-vault.js';
+import { startAgent } from './agent-runtime.js';
+import type { Agent } from '../agent/index.js';
 
 export interface RunningServer {
   readonly app: FastifyInstance;
@@ -26,9 +29,17 @@ export async function startServer(cfg: Config, opts: { signal?: AbortSignal } = 
   try {
     await store.migrate();
     const tokens = await tokenService(store);
+    const keys = await keyVaultOf(store);
     const app = await buildApp({
       store,
       tokens,
+      keys,
+      protection: {
+        leaseMs: cfg.jobs.leaseMs,
+        bucketsRoot: cfg.bucketsRoot,
+        maxAttempts: cfg.jobs.maxAttempts,
+        agentCallTimeoutMs: cfg.jobs.agentCallTimeoutMs,
+      },
       bodyLimit: cfg.server.bodyLimit,
       logger: cfg.logLevel === 'silent' ? false : { level: cfg.logLevel },
     });
@@ -42,17 +53,35 @@ export async function startServer(cfg: Config, opts: { signal?: AbortSignal } = 
     }, cfg.jobs.sweepIntervalMs);
     sweeper.unref();
 
+    // The embedded agent speaks the same HTTP protocol as a standalone one, over loopback.
+    const agentStop = new AbortController();
+    let agent: Agent | undefined;
+    if (cfg.agent.embedded) {
+      agent = await startAgent({
+        credentials: { server: publicUrl, accountId: credentials['account-id'], agentId: credentials['agent-id'], agentSecret: credentials.agentSecret },
+        workingEnvironments: [{ name: 'local', root: cfg.agent.volumesRoot }],
+        concurrency: cfg.agent.concurrency,
+        claimWaitMs: cfg.agent.claimWaitMs,
+        discoverIntervalMs: cfg.agent.discoverIntervalMs,
+        workers: cfg.agent.workers,
+        log: (level, msg, fields) => app.log[level]({ agent: 'embedded', ...fields }, msg),
+        signal: agentStop.signal,
+      });
+    }
+
     let stopped = false;
     const stop = async (): Promise<void> => {
       if (stopped) return;
       stopped = true;
+      agentStop.abort();
+      await agent?.stop();
       clearInterval(sweeper);
       await app.close();
       await store.close();
     };
     opts.signal?.addEventListener('abort', () => void stop(), { once: true });
     app.log.info({ address, home: cfg.home, store: store.dialect, account: credentials['account-id'] }, 'OpenCBS control plane listening');
-    return { app, store, url: publicUrl, credentials, stop };
+    return { app, store, url: publicUrl, credentials: { server: credentials.server, 'account-id': credentials['account-id'], token: credentials.token, 'agent-id': credentials['agent-id'] }, stop };
   } catch (e) {
     await store.close().catch(() => undefined);
     throw e;

@@ -1,0 +1,38 @@
+/**
+ * The repository operations the agent's runners need. main/ implements it over the
+ * engine (src/repo) and the storage backends; tests may supply a fake.
+ */
+export interface RepositoryRef {
+  /** `local:/path` or `s3:…` */
+  location: string;
+  /** The repository secret (the engine's key-encryption key), 32 bytes. */
+  key: Buffer;
+  options: Record<string, unknown>;
+  credentials?: Record<string, unknown>;
+}
+
+export interface EngineProgress { bytesDone: number; bytesTotal: number; filesDone: number; filesTotal: number }
+
+export interface SnapshotEntry {
+  inode: number;
+  name: string;
+  /** absolute inside the backup: '/a/b' */
+  path: string;
+  type: 'FILE' | 'DIRECTORY' | 'SYMLINK' | 'OTHER';
+  size: number;
+  /** epoch ms */
+  mtime: number;
+}
+
+export interface AgentEngine {
+  /** Creates the repository; when one already exists and opens with this key, succeeds (a retried task). */
+  init(repo: RepositoryRef): Promise<{ repositoryId: string }>;
+  /** A new snapshot of `sourceDir` (incremental against the latest of the same source). */
+  backup(repo: RepositoryRef, o: { sourceDir: string; tags: string[]; signal: AbortSignal; onProgress: (p: EngineProgress) => void }):
+    Promise<{ snapshotId: string; time: number; size: number; files: number }>;
+  /** Restores the snapshot (or the `include` paths, kept at their full path) into `targetDir`. */
+  restore(repo: RepositoryRef, o: { snapshotId: string; targetDir: string; include?: string[]; signal: AbortSignal; onProgress: (p: EngineProgress) => void }):
+    Promise<{ files: number; bytes: number }>;
+  /** One directory of a snapshot, in name order. */
+  listDir(repo: RepositoryRef, snapshotId: string, path: string): Promise<SnapshotEntry[]>;
+}

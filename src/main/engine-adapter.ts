@@ -1,0 +1,84 @@
+import type { AgentEngine, EngineProgress, RepositoryRef, SnapshotEntry } from '../agent/index.js';
+import {
+  backup, initRepository, isRepoError, listDir, openRepository, restore, type Repository,
+} from '../repo/index.js';
+import { openBackend, type Backend, type OpenOptions } from '../storage/index.js';
+
+export interface EngineAdapterOptions {
+  /** Worker threads per backup / restore. @default the engine's default */
+  workers?: number;
+}
+
+/** The agent's engine operations over src/repo and the storage backends. */
+export class RepoEngine implements AgentEngine {
+  constructor(private readonly o: EngineAdapterOptions = {}) {}
+
+  async init(ref: RepositoryRef): Promise<{ repositoryId: string }> {
+    return this.#withBackend(ref, true, async (b) => {
+      try {
+        return { repositoryId: (await initRepository(b, { kek: ref.key })).id };
+      } catch (e) {
+        if (!isRepoError(e, 'REPO_EXISTS')) throw e;
+        // A retried activation, or a bucket reused for the same WE: fine if our key opens it.
+        return { repositoryId: (await openRepository(b, { kek: ref.key, skipIndex: true })).id };
+      }
+    });
+  }
+
+  async backup(ref: RepositoryRef, o: { sourceDir: string; tags: string[]; signal: AbortSignal; onProgress: (p: EngineProgress) => void }) {
+    return this.#withRepo(ref, async (repo) => {
+      const r = await backup(repo, {
+        sourceDir: o.sourceDir, parent: 'latest', tags: o.tags, signal: o.signal, onProgress: o.onProgress,
+        ...(this.o.workers ? { workers: this.o.workers } : {}),
+      });
+      return { snapshotId: r.snapshot.id, time: Date.parse(r.snapshot.time), size: r.summary.totalBytes, files: r.summary.totalFiles };
+    });
+  }
+
+  async restore(ref: RepositoryRef, o: { snapshotId: string; targetDir: string; include?: string[]; signal: AbortSignal; onProgress: (p: EngineProgress) => void }) {
+    return this.#withRepo(ref, async (repo) => {
+      const r = await restore(repo, {
+        snapshotId: o.snapshotId, targetDir: o.targetDir, signal: o.signal, onProgress: o.onProgress,
+        ...(o.include ? { include: o.include } : {}), ...(this.o.workers ? { workers: this.o.workers } : {}),
+      });
+      return { files: r.files, bytes: r.bytes };
+    });
+  }
+
+  async listDir(ref: RepositoryRef, snapshotId: string, path: string): Promise<SnapshotEntry[]> {
+    return this.#withRepo(ref, async (repo) => {
+      const out: SnapshotEntry[] = [];
+      let offset: number | undefined = 0;
+      while (offset !== undefined) {
+        const page = await listDir(repo, snapshotId, path, { offset, limit: 1000 });
+        for (const e of page.entries) {
+          out.push({ inode: e.inode, name: e.name, path: e.path, type: TYPE[e.type], size: e.size, mtime: e.mtime });
+        }
+        offset = page.nextOffset;
+      }
+      return out;
+    });
+  }
+
+  async #withRepo<T>(ref: RepositoryRef, f: (r: Repository) => Promise<T>): Promise<T> {
+    return this.#withBackend(ref, false, async (b) => f(await openRepository(b, { kek: ref.key })));
+  }
+
+  async #withBackend<T>(ref: RepositoryRef, create: boolean, f: (b: Backend) => Promise<T>): Promise<T> {
+    const c = ref.credentials ?? {};
+    const opts: OpenOptions = {
+      ...(typeof ref.options['region'] === 'string' ? { region: ref.options['region'] } : {}),
+      ...(typeof c['accessKeyId'] === 'string' ? { accessKeyId: c['accessKeyId'] } : {}),
+      ...(typeof c['secretAccessKey'] === 'string' ? { secretAccessKey: c['secretAccessKey'] } : {}),
+      ...(create ? { createBucket: true } : {}),
+    };
+    const b = await openBackend(ref.location, opts);
+    try {
+      return await f(b);
+    } finally {
+      await b.close();
+    }
+  }
+}
+
+const TYPE = { file: 'FILE', dir: 'DIRECTORY', symlink: 'SYMLINK', other: 'OTHER' } as const;
