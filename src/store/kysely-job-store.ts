@@ -37,6 +37,7 @@ import { setAgentCredential } from './queries/agent-credentials.js';
 export class KyselyJobStore implements JobStore {
   readonly dialect: 'sqlite' | 'postgres';
   private readonly db: Kysely<Database>;
+  private closed = false;
 
   constructor(private readonly d: StoreDialect) {
     this.dialect = d.name;
@@ -48,6 +49,7 @@ export class KyselyJobStore implements JobStore {
   }
 
   async ping(): Promise<void> {
+    this.assertOpen('ping');
     try {
       await sql`select 1`.execute(this.db);
     } catch (e) {
@@ -55,8 +57,10 @@ export class KyselyJobStore implements JobStore {
     }
   }
 
-  close(): Promise<void> {
-    return this.d.close();
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.d.close();
   }
 
   getSetting(key: string): Promise<string | undefined> {
@@ -216,6 +220,7 @@ export class KyselyJobStore implements JobStore {
   }
 
   private async read<T>(op: string, fn: () => Promise<T>): Promise<T> {
+    this.assertOpen(op);
     const deadline = Date.now() + this.d.retryForMs;
     for (let attempt = 0; ; attempt++) {
       try {
@@ -231,6 +236,10 @@ export class KyselyJobStore implements JobStore {
         throw mapDriverError(e, kind, op);
       }
     }
+  }
+
+  private assertOpen(op: string): void {
+    if (this.closed) throw new CbsError('STORE_UNAVAILABLE', `job store is closed (${op})`);
   }
 }
 

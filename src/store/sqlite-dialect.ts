@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import {
@@ -26,7 +26,7 @@ class ImmediateSqliteDriver extends SqliteDriver {
 }
 
 export function createSqliteDialect(o: SqliteDialectOptions): StoreDialect {
-  if (o.path !== ':memory:') mkdirSync(dirname(o.path), { recursive: true });
+  if (o.path !== ':memory:') makeParents(dirname(o.path));
   const sqlite = new BetterSqlite3(o.path);
   try {
     if (o.path !== ':memory:') sqlite.pragma('journal_mode = WAL');
@@ -59,6 +59,17 @@ export function createSqliteDialect(o: SqliteDialectOptions): StoreDialect {
     retryForMs: o.busyTimeoutMs ?? 5000,
     close: () => db.destroy(),
   };
+}
+
+/**
+ * mkdir -p, one level at a time: Node 20's recursive mkdirSync never returns for some
+ * unwritable parents (e.g. under /proc), where this fails with ENOENT / EACCES.
+ */
+function makeParents(dir: string): void {
+  if (existsSync(dir)) return;
+  const parent = dirname(dir);
+  if (parent !== dir) makeParents(parent);
+  mkdirSync(dir);
 }
 
 export function classifySqliteError(e: unknown): DriverErrorKind {
