@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { backup, check, initRepository, isStale, listLocks, openRepository, restore } from '../../src/repo/index.js';
+import { LocalBackend, type Backend } from '../../src/storage/index.js';
+import { SeededRandom, testSeed, withSeed } from '../../src/storage/testing/index.js';
+import { runCbs } from '../helpers/processes.js';
+import { describeTree, makeTree, rewriteSome } from './fixture-tree.js';
+
+const CHILD = join(dirname(fileURLToPath(import.meta.url)), 'crash-child.js');
+const PASSWORD = 'crash-test-passphrase';
+const MiB = 1024 * 1024;
+/** Runs of kill → check → backup → restore. CBS_CRASH_RUNS raises it for a longer soak. */
+const RUNS = Number(process.env['CBS_CRASH_RUNS'] ?? 20);
+/** Small packs so a ~25 MiB backup uploads a dozen of them and a kill can fall between uploads. */
+const CHILD_PACK_SIZE = 2 * MiB;
+
+async function dataObjects(b: Backend): Promise<Map<string, number>> {
+  const m = new Map<string, number>();
+  for await (const o of b.list('data/')) m.set(o.key, o.size);
+  return m;
+}
+
+interface ChildRun { killed: boolean; pid: number; afterMs: number }
+
+/** Starts a backup child, waits until it has opened the repository, kills it after `delayMs` unless it finished first. */
+async function backupAndKill(location: string, source: string, delayMs: number): Promise<ChildRun> {
+  const child = spawn(process.execPath, [CHILD, location, source, String(CHILD_PACK_SIZE)], {
+    env: { ...process.env, CBS_REPO_PASSWORD: PASSWORD }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('ready\n')) resolve();
+    });
+    void exited.then(([code]) => reject(new Error(`backup child exited (${code}) before it was ready:\n${err}`)));
+  });
+  const t0 = Date.now();
+  const timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
+  const [code, signal] = await exited;
+  clearTimeout(timer);
+  if (signal === null) assert.equal(code, 0, `backup child failed on its own:\n${err}`);
+  return { killed: signal === 'SIGKILL', pid: child.pid!, afterMs: Date.now() - t0 };
+}
+
+test('a backup killed with SIGKILL at random moments leaves a repository that checks, backs up again, restores byte-equal and reuses uploads', { timeout: 15 * 60_000 }, async (t) => {
+  const seed = testSeed();
+  t.diagnostic(`seed ${seed} (replay with CBS_TEST_SEED=${seed})`);
+  const dir = await mkdtemp(join(tmpdir(), 'cbs-crash-'));
+  try {
+    await withSeed(seed, async () => {
+      const rng = new SeededRandom(seed);
+      const src = join(dir, 'src');
+      const files = await makeTree(src, rng, { smallFiles: 1200, bigFiles: [6 * MiB + 5, 4 * MiB, 3 * MiB + 17, 2 * MiB] });
+      const repoDir = join(dir, 'repo');
+      const backend = new LocalBackend(repoDir);
+      await initRepository(backend, { passphrase: PASSWORD, scryptParams: { N: 1024, r: 8, p: 1 } });
+
+      let killed = 0;
+      let uploadedByKilled = 0;
+      let reused = 0;
+      for (let run = 0; run < RUNS; run++) {
+        const fresh = run === 0 ? Number.NaN : await rewriteSome(src, files, rng, 0.4);
+        const before = await dataObjects(backend);
+        const delay = 50 + rng.int(1451);
+        const c = await backupAndKill(`local:${repoDir}`, src, delay);
+        const after = await dataObjects(backend);
+        let uploaded = 0;
+        for (const [k, size] of after) if (!before.has(k)) uploaded += size;
+        const where = `run ${run} (kill after ${delay} ms, ${c.killed ? 'killed' : 'finished first'}, ${(uploaded / MiB).toFixed(1)} MiB of packs uploaded)`;
+
+        const repo = await openRepository(backend, { passphrase: PASSWORD });
+        // The killed process's lock stays behind; the dead-pid rule makes it stale, so it blocks nothing.
+        for (const l of await listLocks(repo)) {
+          assert.equal(l.doc.pid, c.pid, `${where}: only the killed child can have left a lock`);
+          assert.ok(isStale(l.doc), `${where}: a dead process's lock is stale`);
+        }
+        const ck = await check(repo, { readData: run % 5 === 4 });
+        assert.deepEqual(ck.errors, [], `${where}: check after the kill`);
+
+        const next = await backup(repo, { sourceDir: src, parent: 'latest', workers: 2 });
+        assert.deepEqual(next.summary.errors, [], where);
+        if (c.killed) {
+          killed++;
+          uploadedByKilled += uploaded;
+          // Random content is unique, so without reuse the backup would add all rewritten bytes again.
+          if (run > 0) reused += Math.max(0, fresh - next.summary.dataAdded);
+        } else {
+          assert.equal(next.summary.dataAdded, 0, `${where}: a finished backup left nothing to add`);
+        }
+        const out = join(dir, `out-${run}`);
+        await restore(repo, { snapshotId: next.snapshot.id, targetDir: out, workers: 2 });
+        assert.deepEqual(await describeTree(out), await describeTree(src), `${where}: restore equals the source`);
+        await rm(out, { recursive: true, force: true });
+        t.diagnostic(`${where}; next backup added ${(next.summary.dataAdded / MiB).toFixed(1)} MiB`);
+      }
+      t.diagnostic(`${killed}/${RUNS} runs killed mid-backup; they uploaded ${(uploadedByKilled / MiB).toFixed(1)} MiB of packs; the next backups reused ${(reused / MiB).toFixed(1)} MiB`);
+      assert.ok(killed >= RUNS / 2, `most runs must die mid-backup to test anything (${killed}/${RUNS})`);
+
+      // The CLI honours the stale rule too, and `unlock` clears what the kills left.
+      const env = { CBS_REPO: `local:${repoDir}`, CBS_REPO_PASSWORD: PASSWORD };
+      const cli = await runCbs(['repo', 'check', '--read-data', '--json'], { env, timeoutMs: 120_000 });
+      assert.equal(cli.code, 0, cli.stderr);
+      assert.equal((JSON.parse(cli.stdout) as { ok: boolean }).ok, true);
+      const unlock = await runCbs(['repo', 'unlock', '--json'], { env });
+      assert.equal(unlock.code, 0, unlock.stderr);
+      const repo = await openRepository(backend, { passphrase: PASSWORD, skipIndex: true });
+      assert.deepEqual(await listLocks(repo), [], 'unlock removed every stale lock');
+
+      await t.test('packs a killed backup uploaded are reused by the next backup', () => {
+        assert.ok(uploadedByKilled > 0, 'some killed runs uploaded packs');
+        assert.ok(reused >= uploadedByKilled * 0.5,
+          `next backups re-added data the killed ones had uploaded: ${(uploadedByKilled / MiB).toFixed(1)} MiB uploaded, ${(reused / MiB).toFixed(1)} MiB reused`);
+      });
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
