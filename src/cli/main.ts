@@ -3,6 +3,12 @@ import { Command, CommanderError } from 'commander';
 import { registerServe } from './commands/serve.js';
 import { registerToken } from './commands/token.js';
 import { registerJob } from './commands/job.js';
+import { registerAgent } from './commands/agent.js';
+import { registerWe } from './commands/we.js';
+import { registerVolume } from './commands/volume.js';
+import { registerBackup } from './commands/backup.js';
+import { registerBrowse } from './commands/browse.js';
+import { registerRestore } from './commands/restore.js';
 import { registerRepo } from './commands/repo.js';
 import { CliError } from './output.js';
 
@@ -20,6 +26,12 @@ const program = new Command('cbs')
 registerServe(program);
 registerToken(program);
 registerJob(program);
+registerAgent(program);
+registerWe(program);
+registerVolume(program);
+registerBackup(program);
+registerBrowse(program);
+registerRestore(program);
 registerRepo(program);
 
 try {
