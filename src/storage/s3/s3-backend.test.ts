@@ -68,15 +68,6 @@ describe('s3', () => {
     await b.close();
   });
 
-  test('s3: more objects than one listing page are all listed once', async () => {
-    const b = await freshBackend();
-    await Promise.all(Array.from({ length: 1001 }, (_, i) => b.put(`index/${String(i).padStart(4, '0')}`, Buffer.from([i & 0xff]))));
-    const got = await collect(b.list('index/'));
-    assert.equal(got.length, 1001);
-    assert.equal(new Set(got.map((o) => o.key)).size, 1001);
-    await b.close();
-  });
-
   test('s3: a wrong secret key is permanent and the message never contains the secret', async () => {
     // s3rver does not check SigV4 signatures; the proxy answers as a real store does.
     const proxy = await startS3FaultProxy(server.endpoint);
@@ -170,6 +161,40 @@ describe('s3', () => {
       return true;
     });
     assert.ok(performance.now() - t0 < 10_000);
+    await b.close();
+  });
+
+  test('s3: a store that stops answering fails transient after requestTimeoutMs', async () => {
+    const proxy = await startS3FaultProxy(server.endpoint);
+    const normal = await freshBackend({ endpoint: proxy.endpoint });
+    const impatient = new S3Backend({ endpoint: proxy.endpoint, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER',
+      bucket: normal.bucket, prefix: 'repo/one', requestTimeoutMs: 1000 });
+    try {
+      await normal.put('k', Buffer.from('v'));
+      proxy.plan({ method: 'GET', fault: { kind: 'stall' } });
+      const t0 = performance.now();
+      await assert.rejects(impatient.get('k'), (e: unknown) => {
+        assert.ok(e instanceof StorageError);
+        assert.equal(e.kind, 'transient', e.message);
+        assert.match(e.message, /timed out/);
+        return true;
+      });
+      const took = performance.now() - t0;
+      assert.ok(took >= 900 && took < 15_000, `took ${took} ms`);
+      assert.deepEqual(await normal.get('k'), Buffer.from('v'), 'the next request goes through');
+    } finally {
+      await impatient.close();
+      await normal.close();
+      await proxy.stop();
+    }
+  });
+
+  test('s3: a thousand puts issued at once wait their turn instead of timing out', async () => {
+    const b = await freshBackend({ maxConcurrentRequests: 8, connectTimeoutMs: 3000 });
+    await Promise.all(Array.from({ length: 1001 }, (_, i) => b.put(`index/${String(i).padStart(4, '0')}`, Buffer.from([i & 0xff]))));
+    const got = await collect(b.list('index/'));
+    assert.equal(got.length, 1001, 'more objects than one listing page, all listed');
+    assert.equal(new Set(got.map((o) => o.key)).size, 1001, 'each once');
     await b.close();
   });
 

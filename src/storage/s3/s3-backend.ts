@@ -7,6 +7,7 @@ import {
 import { assertValidKey, StorageError, type Backend, type ByteRange, type ObjectInfo } from '../backend.js';
 import { assertValidPrefix } from '../prefix.js';
 import { checkRange } from '../range.js';
+import { RequestLimiter } from './request-limiter.js';
 import { mapS3Error, s3ErrorName, s3Status } from './s3-errors.js';
 import type { S3BackendOptions } from './s3-options.js';
 
@@ -31,6 +32,7 @@ export class S3Backend implements Backend {
   private readonly partSize: number;
   private readonly partConcurrency: number;
   private readonly region: string;
+  private readonly limiter: RequestLimiter;
 
   constructor(opts: S3BackendOptions) {
     const prefix = (opts.prefix ?? '').replace(/^\/+|\/+$/g, '');
@@ -44,12 +46,18 @@ export class S3Backend implements Backend {
     this.multipartThreshold = opts.multipartThresholdBytes ?? 32 * MiB;
     this.partSize = Math.max(5 * MiB, opts.partSizeBytes ?? 16 * MiB);
     this.partConcurrency = Math.max(1, opts.partConcurrency ?? 4);
+    const maxRequests = Math.max(1, opts.maxConcurrentRequests ?? 32);
+    this.limiter = new RequestLimiter(maxRequests);
 
     const config: S3ClientConfig = {
       region: this.region,
       forcePathStyle: opts.forcePathStyle ?? opts.endpoint !== undefined,
       maxAttempts: opts.sdkMaxAttempts ?? 1,
-      requestHandler: { requestTimeout: opts.requestTimeoutMs ?? 60_000, connectionTimeout: opts.connectTimeoutMs ?? 10_000 },
+      // Without throwOnRequestTimeout the SDK only logs a warning and waits forever.
+      requestHandler: {
+        requestTimeout: opts.requestTimeoutMs ?? 60_000, connectionTimeout: opts.connectTimeoutMs ?? 10_000, throwOnRequestTimeout: true,
+        httpAgent: { keepAlive: true, maxSockets: maxRequests }, httpsAgent: { keepAlive: true, maxSockets: maxRequests },
+      },
       // Content-MD5 is what every S3-compatible store verifies; the newer CRC trailers
       // are not understood by many of them.
       requestChecksumCalculation: 'WHEN_REQUIRED',
@@ -72,7 +80,7 @@ export class S3Backend implements Backend {
   /** Creates the bucket unless it exists already (and is ours). */
   async ensureBucket(): Promise<void> {
     try {
-      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+      await this.send(new HeadBucketCommand({ Bucket: this.bucket }));
       return;
     } catch (e) {
       if (s3Status(e) !== 404 && s3ErrorName(e) !== 'NotFound' && s3ErrorName(e) !== 'NoSuchBucket') {
@@ -80,7 +88,7 @@ export class S3Backend implements Backend {
       }
     }
     try {
-      await this.client.send(new CreateBucketCommand({
+      await this.send(new CreateBucketCommand({
         Bucket: this.bucket,
         ...(this.region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: this.region as never } }),
       }));
@@ -94,7 +102,7 @@ export class S3Backend implements Backend {
     assertValidKey(key);
     if (data.length >= this.multipartThreshold) return this.putMultipart(key, data);
     try {
-      await this.client.send(new PutObjectCommand({
+      await this.send(new PutObjectCommand({
         Bucket: this.bucket, Key: this.prefix + key, Body: data, ContentLength: data.length, ContentMD5: md5(data),
       }));
     } catch (e) {
@@ -113,12 +121,15 @@ export class S3Backend implements Backend {
       }
     }
     try {
-      const res = await this.client.send(new GetObjectCommand({
-        Bucket: this.bucket, Key: this.prefix + key,
-        ...(range === undefined ? {} : { Range: `bytes=${range.offset}-${range.offset + range.length - 1}` }),
-      }));
-      if (res.Body === undefined) throw new StorageError('transient', `get ${key}: response has no body`, { key });
-      const bytes = await res.Body.transformToByteArray();
+      // The body is read inside the limiter: its socket is busy until then.
+      const { res, bytes } = await this.limiter.run(async () => {
+        const res = await this.client.send(new GetObjectCommand({
+          Bucket: this.bucket, Key: this.prefix + key,
+          ...(range === undefined ? {} : { Range: `bytes=${range.offset}-${range.offset + range.length - 1}` }),
+        }));
+        if (res.Body === undefined) throw new StorageError('transient', `get ${key}: response has no body`, { key });
+        return { res, bytes: await res.Body.transformToByteArray() };
+      });
       const data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       if (range !== undefined) {
         // S3 answers a range running past the end with the bytes it has.
@@ -140,7 +151,7 @@ export class S3Backend implements Backend {
   async stat(key: string): Promise<ObjectInfo> {
     assertValidKey(key);
     try {
-      const res = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }));
+      const res = await this.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }));
       return { key, size: res.ContentLength ?? 0 };
     } catch (e) {
       throw this.fail(e, `stat ${key}`, key);
@@ -153,7 +164,7 @@ export class S3Backend implements Backend {
     do {
       let res;
       try {
-        res = await this.client.send(new ListObjectsV2Command({
+        res = await this.send(new ListObjectsV2Command({
           Bucket: this.bucket, Prefix: this.prefix + prefix, ...(token === undefined ? {} : { ContinuationToken: token }),
         }));
       } catch (e) {
@@ -172,7 +183,7 @@ export class S3Backend implements Backend {
   async delete(key: string): Promise<void> {
     assertValidKey(key);
     try {
-      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }));
+      await this.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }));
     } catch (e) {
       // Some stores answer a delete of an absent key with 404 rather than 204.
       if (s3ErrorName(e) === 'NoSuchKey' || (s3Status(e) === 404 && s3ErrorName(e) !== 'NoSuchBucket')) return;
@@ -188,7 +199,7 @@ export class S3Backend implements Backend {
     const Key = this.prefix + key;
     let uploadId: string | undefined;
     try {
-      const created = await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key }));
+      const created = await this.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key }));
       uploadId = created.UploadId;
       if (uploadId === undefined) throw new StorageError('transient', `put ${key}: store returned no upload id`, { key });
       const count = Math.ceil(data.length / this.partSize);
@@ -197,7 +208,7 @@ export class S3Backend implements Backend {
       const worker = async (): Promise<void> => {
         for (let i = next++; i < count; i = next++) {
           const body = data.subarray(i * this.partSize, Math.min(data.length, (i + 1) * this.partSize));
-          const res = await this.client.send(new UploadPartCommand({
+          const res = await this.send(new UploadPartCommand({
             Bucket: this.bucket, Key, UploadId: uploadId, PartNumber: i + 1,
             Body: body, ContentLength: body.length, ContentMD5: md5(body),
           }));
@@ -205,19 +216,22 @@ export class S3Backend implements Backend {
         }
       };
       await Promise.all(Array.from({ length: Math.min(this.partConcurrency, count) }, worker));
-      await this.client.send(new CompleteMultipartUploadCommand({
+      await this.send(new CompleteMultipartUploadCommand({
         Bucket: this.bucket, Key, UploadId: uploadId, MultipartUpload: { Parts: parts },
       }));
     } catch (e) {
       const err = this.fail(e, `put ${key} (multipart)`, key);
       if (uploadId !== undefined) {
         // Unfinished uploads cost storage until aborted; report when that fails too.
-        await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key, UploadId: uploadId }))
+        await this.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key, UploadId: uploadId }))
           .catch((ae: unknown) => { err.message += `; aborting upload ${uploadId} also failed: ${this.fail(ae, 'abort', key).message}`; });
       }
       throw err;
     }
   }
+
+  private send: S3Client['send'] = ((cmd: Parameters<S3Client['send']>[0]) =>
+    this.limiter.run(() => this.client.send(cmd))) as S3Client['send'];
 
   private fail(e: unknown, what: string, key: string | undefined): StorageError {
     return mapS3Error(e, `${what} in bucket ${this.bucket}`, key, this.endpointName, this.secret);

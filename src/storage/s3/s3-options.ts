@@ -30,6 +30,8 @@ export interface S3Options {
   partSizeBytes?: number;
   /** Parts of one object uploaded at once. @default 4 */
   partConcurrency?: number;
+  /** Requests in flight per backend; more wait their turn before any timeout starts. @default 32 */
+  maxConcurrentRequests?: number;
   /**
    * Attempts inside the SDK itself. Kept at 1 so that RetryBackend is the single
    * place deciding on retries, and a timeout means what it says. @default 1

@@ -6,11 +6,13 @@ import type { AddressInfo } from 'node:net';
  * error          answer with this HTTP status and an S3 XML error body `code`
  * reset-mid-body forward the request, send the response headers and half the body, then cut the connection
  * reset          cut the connection before answering
+ * stall          read the request and never answer (until the proxy stops)
  */
 export type HttpFault =
   | { readonly kind: 'error'; readonly status: number; readonly code: string; readonly message?: string }
   | { readonly kind: 'reset-mid-body' }
-  | { readonly kind: 'reset' };
+  | { readonly kind: 'reset' }
+  | { readonly kind: 'stall' };
 
 export interface HttpFaultPlan {
   fault: HttpFault;
@@ -50,6 +52,10 @@ export async function startS3FaultProxy(target: string): Promise<S3FaultProxy> {
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const fault = take(req.method);
+    if (fault?.kind === 'stall') {
+      req.resume();
+      return;
+    }
     if (fault?.kind === 'reset') {
       req.socket.destroy();
       return;
