@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import {
   AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand,
   DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand, ListObjectsV2Command,
-  PutObjectCommand, S3Client, UploadPartCommand, type CompletedPart, type S3ClientConfig,
+  PutObjectCommand, S3Client, UploadPartCommand, type BucketLocationConstraint, type CompletedPart, type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { assertValidKey, StorageError, type Backend, type ByteRange, type ObjectInfo } from '../backend.js';
 import { assertValidPrefix } from '../prefix.js';
@@ -90,7 +90,7 @@ export class S3Backend implements Backend {
     try {
       await this.send(new CreateBucketCommand({
         Bucket: this.bucket,
-        ...(this.region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: this.region as never } }),
+        ...(this.region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: this.region as BucketLocationConstraint } }),
       }));
     } catch (e) {
       if (s3ErrorName(e) === 'BucketAlreadyOwnedByYou') return;

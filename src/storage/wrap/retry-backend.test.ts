@@ -2,9 +2,22 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { StorageError } from '../backend.js';
 import { MemBackend } from '../mem/mem-backend.js';
-import { collect, rejectsWithKind } from '../testing/conformance.js';
+import { backendConformanceSuite, collect, rejectsWithKind } from '../testing/conformance.js';
 import { FaultyBackend } from '../testing/faulty-backend.js';
 import { RetryBackend, type RetryInfo, type RetryOptions } from './retry-backend.js';
+
+// The wrappers keep the contract even while faults are being retried away.
+backendConformanceSuite('retry over faulty mem', async () => {
+  const f = new FaultyBackend(new MemBackend());
+  f.plan({ method: 'put', fault: 'transient', times: 2 })
+    .plan({ method: 'put', nth: 4, fault: 'drop-mid-body' })
+    .plan({ method: 'get', fault: 'drop-mid-body' })
+    .plan({ method: 'get', nth: 3, fault: 'transient' })
+    .plan({ method: 'list', fault: 'drop-mid-body' })
+    .plan({ method: 'stat', fault: 'transient' })
+    .plan({ method: 'delete', fault: 'transient' });
+  return { backend: new RetryBackend(f, { baseDelayMs: 1, maxDelayMs: 2 }), cleanup: async () => {} };
+});
 
 function setup(opts: RetryOptions = {}): { mem: MemBackend; f: FaultyBackend; r: RetryBackend; retries: RetryInfo[] } {
   const mem = new MemBackend();
