@@ -32,11 +32,39 @@ export async function loadJobs(db: Kysely<Database>, rows: ReadonlyArray<Selecta
   return rows.map((r) => toJob(r, entries.get(r.id) ?? [], sumProgress(progress.get(r.id) ?? [])));
 }
 
+/**
+ * One job by id: the job row and its entries come from ONE statement (one snapshot,
+ * one round trip, the API's hot path), then the task progress.
+ */
 export async function loadJob(db: Kysely<Database>, jobId: string, accountId?: string): Promise<Job | undefined> {
-  let q = db.selectFrom('jobs').selectAll().where('id', '=', jobId);
-  if (accountId !== undefined) q = q.where('account_id', '=', accountId);
-  const row = await q.executeTakeFirst();
-  if (row === undefined) return undefined;
-  const [job] = await loadJobs(db, [row]);
-  return job;
+  let q = db.selectFrom('jobs')
+    .leftJoin('job_entries', 'job_entries.job_id', 'jobs.id')
+    .selectAll('jobs')
+    .select([
+      'job_entries.id as e_id', 'job_entries.kind as e_kind', 'job_entries.position as e_position',
+      'job_entries.name as e_name', 'job_entries.status as e_status', 'job_entries.error as e_error',
+      'job_entries.time as e_time', 'job_entries.snapshot_id as e_snapshot_id', 'job_entries.files as e_files',
+    ])
+    .where('jobs.id', '=', jobId);
+  if (accountId !== undefined) q = q.where('jobs.account_id', '=', accountId);
+  const rows = await q.orderBy('job_entries.position').execute();
+  const first = rows[0];
+  if (first === undefined) return undefined;
+  const entries: JobEntry[] = [];
+  for (const r of rows) {
+    if (r.e_id === null) continue; // a job without entries: one row, entry columns null
+    entries.push(toEntry({
+      job_id: first.id, id: r.e_id, kind: r.e_kind!, position: r.e_position!, name: r.e_name, status: r.e_status!,
+      error: r.e_error!, time: r.e_time!, snapshot_id: r.e_snapshot_id, files: r.e_files,
+    }));
+  }
+  const progressRows = await db.selectFrom('tasks').select('progress')
+    .where('job_id', '=', jobId).where('progress', 'is not', null).execute();
+  const progress = sumProgress(progressRows.map((p) => decodeJson<Progress>(p.progress, 'tasks.progress')));
+  const job: Selectable<JobRow> = {
+    id: first.id, account_id: first.account_id, working_environment_id: first.working_environment_id, type: first.type,
+    status: first.status, error: first.error, time: first.time, start_time: first.start_time, end_time: first.end_time,
+    restore: first.restore,
+  };
+  return toJob(job, entries, progress);
 }
