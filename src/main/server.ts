@@ -7,7 +7,6 @@ import type { JobStore } from '../store/job-store.js';
 import { bootstrap, tokenService } from './bootstrap.js';
 import type { Credentials } from './credentials.js';
 import { keyVaultOf } from './key-vault.js';
-import { startAgent } from './agent-runtime.js';
 import type { Agent } from '../agent/index.js';
 
 export interface RunningServer {
@@ -57,6 +56,8 @@ export async function startServer(cfg: Config, opts: { signal?: AbortSignal } = 
     const agentStop = new AbortController();
     let agent: Agent | undefined;
     if (cfg.agent.embedded) {
+      // Loaded on use: the engine is heavy and a control plane without an embedded agent never needs it.
+      const { startAgent } = await import('./agent-runtime.js');
       agent = await startAgent({
         credentials: { server: publicUrl, accountId: credentials['account-id'], agentId: credentials['agent-id'], agentSecret: credentials.agentSecret },
         workingEnvironments: [{ name: 'local', root: cfg.agent.volumesRoot }],
