@@ -14,6 +14,13 @@ export const LEASE_SWEEP_INTERVAL_MS = 5_000;
 /** Claims allowed before an expired lease fails the task (NewTask.maxAttempts default). */
 export const DEFAULT_MAX_ATTEMPTS = 2;
 
+/**
+ * A task given back after an expired lease waits this long for its agent to claim it
+ * again; if by then the agent has shown no sign of life (no claim, heartbeat or result
+ * on any of its tasks), the task fails, so its job never stays IN_PROGRESS forever.
+ */
+export const REQUEUED_CLAIM_TIMEOUT_MS = 120_000;
+
 /** An unguessable token naming one lease: a late heartbeat of an earlier lease cannot renew a later one. */
 export function newLeaseToken(): string {
   return randomBytes(18).toString('base64url');
@@ -41,4 +48,11 @@ export function leaseExpiryOutcome(task: { attempts: number; maxAttempts: number
     status: 'FAILED',
     error: `agent lease expired after ${task.attempts} attempts (agent ${task.agentId} stopped heartbeating)`,
   };
+}
+
+/** The error of a task given back after an expired lease whose agent never came back. */
+export function strandedTaskError(task: { attempts: number; agentId: string }, timeoutMs: number): string {
+  const tries = task.attempts === 1 ? '1 attempt' : `${task.attempts} attempts`;
+  return `agent lease expired after ${tries} and the task was not claimed again within ${Math.round(timeoutMs / 1000)} s `
+    + `(agent ${task.agentId} stopped heartbeating)`;
 }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { CbsError } from '../errors/index.js';
 import type { JobStore } from '../store/job-store.js';
 import type { NewJob } from '../store/model.js';
+import { REQUEUED_CLAIM_TIMEOUT_MS } from './lease.js';
 import { storeMatrix, type MatrixStore } from '../store/testing/store-matrix.js';
 import { seedTenant, type TenantFixture } from '../store/testing/tenant-fixture.js';
 
@@ -153,6 +154,42 @@ for (const m of storeMatrix()) {
       assert.equal(j.entries[0]!.status, 'FAILED');
       assert.equal(await store.claimTask(t.agent.id, { leaseMs: 1_000, now: 11_000 }), undefined);
       assert.equal(await store.expireLeases(20_000), 0, 'nothing left to expire');
+    });
+
+    test('a task given back whose agent never returns fails after the requeue timeout; a busy agent keeps it', async () => {
+      const t = await tenant();
+      const check = (agentId: string) => store.createJob({
+        accountId: t.account.id, workingEnvironmentId: t.we.id, type: 'check',
+        tasks: [{ agentId, kind: 'check', payload: {}, maxAttempts: 3 }],
+      }, 0);
+      const gone = await check(t.agent.id);
+      await store.claimTask(t.agent.id, { leaseMs: 1_000, now: 1_000 });
+      assert.equal(await store.expireLeases(2_001), 1, 'given back');
+      const T = REQUEUED_CLAIM_TIMEOUT_MS;
+      assert.equal(await store.expireLeases(2_001 + T), 0, 'waits the full timeout');
+      assert.equal(await store.expireLeases(2_002 + T), 1);
+      const j = (await store.getJob(t.account.id, gone.id))!;
+      assert.equal(j.status, 'FAILED');
+      assert.equal(j.error, `agent lease expired after 1 attempt and the task was not claimed again within ${T / 1000} s (agent ${t.agent.id} stopped heartbeating)`);
+
+      // Same story, but the agent is alive, busy with another task it heartbeats.
+      const busy = await tenant();
+      const mk = (time: number) => store.createJob({
+        accountId: busy.account.id, workingEnvironmentId: busy.we.id, type: 'check',
+        tasks: [{ agentId: busy.agent.id, kind: 'check', payload: {}, maxAttempts: 3 }],
+      }, time);
+      const waiting = await mk(0);
+      const running = await mk(1);
+      const w = (await store.claimTask(busy.agent.id, { leaseMs: 1_000, now: 1_000 }))!;
+      const r = (await store.claimTask(busy.agent.id, { leaseMs: 100 * T, now: 1_000 }))!;
+      assert.deepEqual([w.jobId, r.jobId], [waiting.id, running.id], 'oldest first');
+      assert.equal(await store.expireLeases(2_001), 1, 'the first lease ran out: given back');
+      await store.heartbeat(r.id, busy.agent.id, r.leaseToken!, undefined, { leaseMs: 100 * T, now: 2_000 + T });
+      assert.equal(await store.expireLeases(2_500 + T), 0, 'the agent heartbeats another task: it is alive, the task waits');
+      assert.equal((await store.getTask(w.id))!.status, 'PENDING');
+      assert.equal(await store.expireLeases(2_001 + 2 * T), 1, 'silent for the whole timeout: stranded');
+      assert.equal((await store.getJob(busy.account.id, waiting.id))!.status, 'FAILED');
+      assert.equal((await store.getJob(busy.account.id, running.id))!.status, 'IN_PROGRESS', 'a live lease is untouched');
     });
 
     test('heartbeat extends the lease; after expiry, with a wrong token or agent, it is LEASE_LOST', async () => {

@@ -84,8 +84,11 @@ export interface JobStore {
   failTask(taskId: string, agentId: string, leaseToken: string, error: string, now?: number): Promise<Job>;
   /**
    * Every LEASED task whose lease expired before `now` goes back to PENDING when
-   * attempts < maxAttempts, else FAILED ("agent lease expired after N attempts …");
-   * jobs re-derived in the same transactions. Returns the number of tasks changed.
+   * attempts < maxAttempts, else FAILED ("agent lease expired after N attempts …").
+   * A task given back that way fails too once REQUEUED_CLAIM_TIMEOUT_MS have passed
+   * without its agent touching any of its tasks (the agent is gone), so a job never
+   * stays IN_PROGRESS forever. Jobs re-derived in the same transactions. Returns the
+   * number of tasks changed.
    */
   expireLeases(now?: number): Promise<number>;
 

@@ -1,19 +1,36 @@
-import type { Kysely } from 'kysely';
-import { leaseExpiryOutcome } from '../../jobs/lease.js';
+import type { ExpressionBuilder, Kysely } from 'kysely';
+import { leaseExpiryOutcome, REQUEUED_CLAIM_TIMEOUT_MS, strandedTaskError } from '../../jobs/lease.js';
 import type { StoreDialect } from '../dialect.js';
 import type { Database } from '../schema.js';
 import { lockJob, rederiveJob } from './rederive-job.js';
 
-/** Jobs having a LEASED task whose lease ran out before `now` (served by the (status, lease_expires_at) index). */
+/**
+ * A task is stranded when it was given back after an expired lease more than the
+ * timeout ago and its agent has touched none of its tasks since: the agent is gone.
+ */
+function stranded(now: number) {
+  const since = now - REQUEUED_CLAIM_TIMEOUT_MS;
+  return (eb: ExpressionBuilder<Database, 'tasks'>) => eb.and([
+    eb('tasks.status', '=', 'PENDING'),
+    eb('tasks.attempts', '>', 0),
+    eb('tasks.updated_at', '<', since),
+    eb.not(eb.exists(eb.selectFrom('tasks as alive').select('alive.id')
+      .whereRef('alive.agent_id', '=', 'tasks.agent_id').where('alive.updated_at', '>=', since))),
+  ]);
+}
+
+/** Jobs having a LEASED task whose lease ran out before `now` (served by the (status, lease_expires_at) index), or a stranded task. */
 export async function jobsWithExpiredLeases(db: Kysely<Database>, now: number): Promise<string[]> {
-  const rows = await db.selectFrom('tasks').select('job_id').distinct()
+  const expired = await db.selectFrom('tasks').select('job_id').distinct()
     .where('status', '=', 'LEASED').where('lease_expires_at', '<', now).execute();
-  return rows.map((r) => r.job_id).sort();
+  const strandedJobs = await db.selectFrom('tasks').select('job_id').distinct().where(stranded(now)).execute();
+  return [...new Set([...expired, ...strandedJobs].map((r) => r.job_id))].sort();
 }
 
 /**
- * Gives back (PENDING, lease cleared) or fails each expired task of one job and
- * re-derives the job; run in one write transaction per job. Returns the tasks changed.
+ * Gives back (PENDING, lease cleared) or fails each expired task of one job, fails its
+ * stranded tasks, and re-derives the job; run in one write transaction per job.
+ * Returns the tasks changed.
  */
 export async function expireJobLeases(d: StoreDialect, db: Kysely<Database>, jobId: string, now: number): Promise<number> {
   await lockJob(d, db, jobId);
@@ -28,6 +45,15 @@ export async function expireJobLeases(d: StoreDialect, db: Kysely<Database>, job
       ...(outcome.status === 'FAILED' ? { error: outcome.error } : {}),
     }).where('id', '=', t.id).execute();
   }
-  if (tasks.length > 0) await rederiveJob(d, db, jobId, now);
-  return tasks.length;
+  const strandedTasks = await d.forUpdate(
+    db.selectFrom('tasks').select(['id', 'attempts', 'agent_id']).where('job_id', '=', jobId).where(stranded(now)),
+  ).execute();
+  for (const t of strandedTasks) {
+    await db.updateTable('tasks').set({
+      status: 'FAILED', error: strandedTaskError({ attempts: t.attempts, agentId: t.agent_id }, REQUEUED_CLAIM_TIMEOUT_MS), updated_at: now,
+    }).where('id', '=', t.id).execute();
+  }
+  const changed = tasks.length + strandedTasks.length;
+  if (changed > 0) await rederiveJob(d, db, jobId, now);
+  return changed;
 }
