@@ -4,6 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
+import pg from 'pg';
 import { CbsError } from '../errors/index.js';
 import { mapDriverError } from './map-driver-error.js';
 import { openJobStore, sqlitePathOf } from './open.js';
@@ -133,6 +134,29 @@ describe('postgres outages', { skip: !dialects.has('postgres') }, () => {
     } finally { await s.close(); }
   });
 
+  test('a row lock held by a stuck session makes writers give up after busyTimeoutMs with STORE_UNAVAILABLE', async () => {
+    const [m] = storeMatrix().filter((x) => x.name === 'postgres');
+    const ms = await m!.open();
+    const stuck = new pg.Client({ connectionString: testDatabaseUrl() });
+    await stuck.connect();
+    try {
+      await ms.store.setSetting('k', 'v0');
+      const impatient = await ms.openAnother({ busyTimeoutMs: 300 });
+      await stuck.query('begin');
+      await stuck.query(`select * from "${String(ms.options.schema)}".settings where key = 'k' for update`);
+      const started = Date.now();
+      await assert.rejects(impatient.setSetting('k', 'v1'), expectCode('STORE_UNAVAILABLE'));
+      assert.ok(Date.now() - started >= 300);
+      assert.equal(await impatient.getSetting('k'), 'v0', 'readers are not blocked');
+      await stuck.query('rollback');
+      await impatient.setSetting('k', 'v2');
+      assert.equal(await ms.store.getSetting('k'), 'v2');
+    } finally {
+      await stuck.end();
+      await ms.destroy();
+    }
+  });
+
   test('a closed store is STORE_UNAVAILABLE', async () => {
     const s = await openJobStore({ url: testDatabaseUrl() });
     await s.ping();
@@ -153,6 +177,8 @@ describe('error classification', () => {
     assert.equal(classifyPostgresError(pgErr('08006')), 'unavailable');
     assert.equal(classifyPostgresError(new Error('Connection terminated unexpectedly')), 'unavailable');
     assert.equal(classifyPostgresError(new AggregateError([pgErr('ECONNREFUSED')])), 'unavailable');
+    assert.equal(classifyPostgresError(pgErr('55P03')), 'busy');
+    assert.equal(classifyPostgresError(pgErr('57014')), 'unavailable');
     assert.equal(classifyPostgresError(pgErr('42P01')), 'unknown');
   });
   test('sqlite result codes', () => {

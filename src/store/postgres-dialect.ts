@@ -12,8 +12,10 @@ export interface PostgresDialectOptions {
   poolSize?: number;
   /** How long to wait for a connection before STORE_UNAVAILABLE. @default 5000 */
   connectTimeoutMs?: number;
-  /** How long deadlock / serialisation failures are retried. @default 5000 */
+  /** How long deadlock / serialisation failures and lock waits are retried. @default 5000 */
   retryForMs?: number;
+  /** Longest statement; beyond it the database counts as unavailable (overloaded). @default 30000 */
+  statementTimeoutMs?: number;
   /**
    * Errors of idle pooled connections (server restart, network cut). The pool drops
    * the connection and the next query reports the outage itself, so by default these
@@ -45,7 +47,13 @@ export async function createPostgresDialect(o: PostgresDialectOptions): Promise<
     connectionString: o.url,
     max: o.poolSize ?? 10,
     connectionTimeoutMillis: o.connectTimeoutMs ?? 5000,
-    ...(o.schema === undefined ? {} : { options: `-c search_path=${o.schema}` }),
+    // Server-side limits so nothing waits forever: a row lock held by a stuck session
+    // fails the statement (retried as 'busy'), a runaway statement is cancelled.
+    options: [
+      ...(o.schema === undefined ? [] : [`-c search_path=${o.schema}`]),
+      `-c lock_timeout=${Math.max(1, Math.round(o.retryForMs ?? 5000))}`,
+      `-c statement_timeout=${Math.max(1, Math.round(o.statementTimeoutMs ?? 30_000))}`,
+    ].join(' '),
     types: types as pg.CustomTypesConfig,
   });
   pool.on('error', (e) => o.onBackgroundError?.(e));
@@ -75,8 +83,9 @@ export async function createPostgresDialect(o: PostgresDialectOptions): Promise<
 }
 
 const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'ECONNRESET', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
-// admin shutdown, crash shutdown, cannot connect now, too many connections, unknown database, auth failures, disk full, read-only
-const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '53100', '3D000', '28000', '28P01', '25006']);
+// admin shutdown, crash shutdown, cannot connect now, too many connections, unknown database, auth failures,
+// disk full, read-only, statement timeout / cancel
+const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '53100', '3D000', '28000', '28P01', '25006', '57014']);
 
 export function classifyPostgresError(e: unknown): DriverErrorKind {
   if (!(e instanceof Error)) return 'unknown';
