@@ -45,7 +45,9 @@ export async function expireJobLeases(d: StoreDialect, db: Kysely<Database>, job
       ...(outcome.status === 'FAILED' ? { error: outcome.error } : {}),
     }).where('id', '=', t.id).execute();
   }
-  const strandedTasks = await d.forUpdate(
+  // SKIP LOCKED: a stranded task locked right now is being claimed (its agent is back),
+  // and waiting for it would invert the claim's task-then-job lock order.
+  const strandedTasks = await d.forUpdateSkipLocked(
     db.selectFrom('tasks').select(['id', 'attempts', 'agent_id']).where('job_id', '=', jobId).where(stranded(now)),
   ).execute();
   for (const t of strandedTasks) {
