@@ -34,6 +34,11 @@ export const backupRoutes: FastifyPluginAsyncTypebox<{ ctx: ProtectionContext }>
   }, async (req, reply) => {
     const we = await weOf(store, req.params.accountId, req.params.weId);
     const body = req.body;
+    // An activation whose job failed (even by lease expiry) may be repeated: mark it FAILED so it is replaced.
+    const prev = await store.getBackupTarget(we.accountId, we.id);
+    if (prev && prev.status === 'ACTIVATING' && (await effectiveTargetStatus(store, prev)) === 'FAILED') {
+      await store.setBackupTargetStatus(we.id, 'FAILED');
+    }
     const { location, options: provOptions, credentials } = providerLocation(body, options.bucketsRoot);
     const target: BackupTarget = {
       workingEnvironmentId: we.id, accountId: we.accountId, provider: body.provider, bucket: body.bucket, location,
