@@ -88,3 +88,36 @@ test('changing 10% of a large file uploads about 10% again', async (t) => {
     assert.ok(shifted < 0.08, `ratio ${shifted}`);
   });
 });
+
+test('packs left unindexed by an interrupted backup are adopted, not uploaded again', async (t) => {
+  const seed = seedFromEnv();
+  t.diagnostic(`seed ${seed}`);
+  await withTempDir(async (dir) => {
+    const rng = new Rng(seed);
+    const src = join(dir, 'src');
+    await mkdir(src);
+    await writeFile(join(src, 'a'), rng.bytes(20 * MiB));
+    const mem = new MemBackend();
+    const repo = await testRepo(mem);
+    // The process "dies" when it tries to write the index: packs are stored, nothing references them.
+    const put = mem.put.bind(mem);
+    mem.put = async (key, data) => {
+      if (key.startsWith('index/')) throw new Error('killed');
+      return put(key, data);
+    };
+    await assert.rejects(backup(repo, { sourceDir: src }), /killed/);
+    mem.put = put;
+    const { openRepository } = await import('../../src/repo/index.js');
+    const again = await openRepository(mem, { passphrase: 'test' });
+    assert.equal(again.index.size, 0);
+    const backend = new CountingBackend(mem);
+    const { Repository } = await import('../../src/repo/index.js');
+    const counted = new Repository(backend, again.config, again.master);
+    const { summary } = await backup(counted, { sourceDir: src });
+    assert.equal(summary.dataAdded, 0, 'every chunk was found in an adopted pack');
+    assert.equal(backend.count('data/'), 0);
+    assert.equal(backend.count('index/'), 1, 'the adopted packs are now indexed');
+    await restore(counted, { snapshotId: 'latest', targetDir: join(dir, 'out') });
+    assert.deepEqual(diffTrees(await describeTree(src), await describeTree(join(dir, 'out'))), []);
+  });
+});

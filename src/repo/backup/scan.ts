@@ -1,4 +1,5 @@
-import { lstat, readdir } from 'node:fs/promises';
+import { lstatSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BackupProgress } from './progress.js';
 
@@ -17,7 +18,7 @@ export async function scanTotals(dir: string, p: BackupProgress, signal?: AbortS
   for (const name of names) {
     const path = join(dir, name);
     try {
-      const st = await lstat(path);
+      const st = lstatSync(path);
       if (st.isDirectory()) await scanTotals(path, p, signal);
       else if (st.isFile()) {
         p.filesTotal++;

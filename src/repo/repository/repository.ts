@@ -3,7 +3,9 @@ import { gearTable } from '../chunker/index.js';
 import { blobId, sha256, type MasterKey } from '../crypto/index.js';
 import { IntegrityError, RepoError } from '../errors.js';
 import { decodeIndex, encodeIndex, MasterIndex, type IndexEntry } from '../index/index.js';
-import { decodeSealedPayload, encodePayload, openVerifiedBlob, packKey, PackWriter, type BlobType, type FinishedPack } from '../pack/index.js';
+import { decodeSealedPayload, encodePayload, openVerifiedBlob, packKey, PackWriter, readPackHeader, type BlobType, type FinishedPack } from '../pack/index.js';
+
+interface ObjectInfoLike { readonly id: string; readonly size: number }
 import type { RepoConfig } from './config.js';
 
 /** Metadata object kinds with their key prefixes. */
@@ -42,13 +44,13 @@ export class Repository {
   private readonly capacityWaiters: (() => void)[] = [];
 
   /**
-   * @param maxUploads packs uploaded concurrently before writers wait. @default 3
+   * @param maxUploads packs uploaded concurrently before writers wait. @default 2
    */
   constructor(
     readonly backend: Backend,
     readonly config: RepoConfig,
     readonly master: MasterKey,
-    readonly maxUploads = 3,
+    readonly maxUploads = 2,
   ) {
     this.gear = gearTable(master.chunkerSeed);
   }
@@ -105,6 +107,39 @@ export class Repository {
     };
     await Promise.all(Array.from({ length: Math.min(8, ids.length) }, work));
     return ids.length;
+  }
+
+  /**
+   * Adds packs that exist but no index names (left by an interrupted backup) to the
+   * index, from their own headers, so their blobs are reused instead of uploaded again.
+   * The next flush writes an index object for them. A pack whose header cannot be read
+   * is reported to `onError` and left alone.
+   */
+  async adoptUnindexedPacks(onError: (key: string, err: unknown) => void): Promise<{ packs: number; blobs: number }> {
+    const known = new Set(this.index.packs());
+    const orphans: ObjectInfoLike[] = [];
+    for await (const o of this.backend.list('data/')) {
+      const id = o.key.slice(o.key.lastIndexOf('/') + 1);
+      if (!known.has(id) && /^[0-9a-f]{64}$/.test(id)) orphans.push({ id, size: o.size });
+    }
+    let packs = 0;
+    let blobs = 0;
+    for (const o of orphans) {
+      try {
+        const header = await readPackHeader(this.backend, this.master.encKey, o.id, o.size);
+        for (const b of header) {
+          const e: IndexEntry = { id: b.id, type: b.type, pack: o.id, offset: b.offset, length: b.length, rawLength: b.rawLength };
+          if (this.index.add(e)) {
+            this.pending.push(e);
+            blobs++;
+          }
+        }
+        packs++;
+      } catch (e) {
+        onError(packKey(o.id), e);
+      }
+    }
+    return { packs, blobs };
   }
 
   // ---- blobs -----------------------------------------------------------------

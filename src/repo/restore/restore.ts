@@ -1,5 +1,5 @@
-import { lchown, link, lutimes, mkdir, realpath, symlink } from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
+import { closeSync, fchmodSync, fchownSync, futimesSync, lchownSync, linkSync, lutimesSync, symlinkSync, writeSync } from 'node:fs';
+import { mkdir, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MAX_CHUNK } from '../chunker/index.js';
 import { IntegrityError, RepoError } from '../errors.js';
@@ -10,7 +10,7 @@ import { WorkerPool } from '../pool/index.js';
 import type { Repository } from '../repository/index.js';
 import { findSnapshot } from '../snapshot/index.js';
 import type { TreeNode } from '../tree/index.js';
-import { clearPath, createFile, ensureDir, openForWrite, openNoFollow } from './fs-safe.js';
+import { clearPath, createFile, ensureDir, openNoFollow } from './fs-safe.js';
 import { planRestore, type PlannedNode } from './plan.js';
 
 export interface RestoreProgress {
@@ -48,11 +48,13 @@ export interface RestoreSummary {
   readonly bytesFetched: number;
 }
 
-/** Two needed blobs closer than this in a pack are fetched with one ranged read. */
+/** Two needed blobs closer than this in a pack are fetched with one ranged read… */
 const MERGE_GAP = 1024 * 1024;
+/** …up to this many bytes per read, so decryption and writing pipeline in small steps and memory stays bounded. */
+const MAX_FETCH = 4 * 1024 * 1024;
 
 interface Target { readonly file: FileState; readonly offset: number }
-interface FileState { readonly path: string; readonly rel: string; remaining: number; handle: Promise<FileHandle> | undefined }
+interface FileState { readonly path: string; readonly rel: string; readonly size: number; remaining: number; fd: number | undefined }
 
 let zeros: Buffer | undefined;
 function isZero(b: Buffer): boolean {
@@ -97,10 +99,12 @@ export async function restore(repo: Repository, opts: RestoreOptions): Promise<R
 
     for (const d of plan.dirs) {
       signal?.throwIfAborted();
-      await ensureDir(abs(d), overwrite);
+      ensureDir(abs(d), overwrite);
     }
 
-    // Create every file at its final size (sparse), then fill by pack.
+    // Check every file path now (conflicts fail before any data is written); create
+    // each file at its first write, sparse at its final size, so creation overlaps
+    // with fetching and decrypting.
     const byBlob = new Map<string, Target[]>();
     const states: FileState[] = [];
     const fileDone = (f: FileState, size: number): void => {
@@ -112,14 +116,8 @@ export async function restore(repo: Repository, opts: RestoreOptions): Promise<R
     for (const f of plan.files) {
       signal?.throwIfAborted();
       const path = abs(f);
-      await clearPath(path, overwrite);
-      const h = await createFile(path);
-      try {
-        if (f.node.size > 0) await h.truncate(f.node.size);
-      } finally {
-        await h.close();
-      }
-      const st: FileState = { path, rel: '/' + f.parts.join('/'), remaining: 0, handle: undefined };
+      clearPath(path, overwrite);
+      const st: FileState = { path, rel: '/' + f.parts.join('/'), size: f.node.size, remaining: 0, fd: undefined };
       states.push(st);
       let offset = 0;
       for (const hex of f.node.content ?? []) {
@@ -132,7 +130,10 @@ export async function restore(repo: Repository, opts: RestoreOptions): Promise<R
         offset += e.rawLength;
       }
       if (offset !== f.node.size) throw new IntegrityError(`tree entry ${st.rel}`, `content adds up to ${offset} bytes, size says ${f.node.size}`);
-      if (st.remaining === 0) fileDone(st, 0);
+      if (st.remaining === 0) {
+        closeSync(createFile(path, 0));
+        fileDone(st, 0);
+      }
     }
 
     const byPack = new Map<string, IndexEntry[]>();
@@ -143,41 +144,44 @@ export async function restore(repo: Repository, opts: RestoreOptions): Promise<R
       l.push(e);
     }
 
-    let packsRead = 0;
     let bytesFetched = 0;
     const pool = new WorkerPool(repo.master, undefined, opts.workers);
-    const writeBlob = async (plain: Buffer, targets: readonly Target[]): Promise<void> => {
+    // Zero blobs are not written: files were created sparse at their full size.
+    const writeBlob = (plain: Buffer, targets: readonly Target[]): void => {
       const zero = isZero(plain);
       for (const t of targets) {
         const f = t.file;
-        f.handle ??= openForWrite(f.path);
-        const h = await f.handle;
+        const fd = (f.fd ??= createFile(f.path, f.size));
         if (!zero) {
           let done = 0;
-          while (done < plain.length) done += (await h.write(plain, done, plain.length - done, t.offset + done)).bytesWritten;
+          while (done < plain.length) done += writeSync(fd, plain, done, plain.length - done, t.offset + done);
         }
         f.remaining--;
         progress.bytesDone += plain.length;
         if (f.remaining === 0) {
-          f.handle = undefined;
-          await h.close();
+          f.fd = undefined;
+          closeSync(fd);
           progress.filesDone++;
           progress.currentPath = f.rel;
         }
         tick();
       }
     };
-    const doPack = async (packId: string, entries: IndexEntry[]): Promise<void> => {
+    const fetches: [string, IndexEntry[]][] = [];
+    for (const [packId, entries] of byPack) {
       entries.sort((a, b) => a.offset - b.offset);
       const groups: IndexEntry[][] = [];
       for (const e of entries) {
         const g = groups[groups.length - 1];
         const last = g?.[g.length - 1];
-        if (g && last && e.offset - (last.offset + last.length) <= MERGE_GAP) g.push(e);
+        if (g && last && e.offset - (last.offset + last.length) <= MERGE_GAP && e.offset + e.length - g[0]!.offset <= MAX_FETCH) g.push(e);
         else groups.push([e]);
       }
-      packsRead++;
-      for (const g of groups) {
+      for (const g of groups) fetches.push([packId, g]);
+    }
+    const packsRead = byPack.size;
+    const doFetch = async (packId: string, g: IndexEntry[]): Promise<void> => {
+      {
         signal?.throwIfAborted();
         const start = g[0]!.offset;
         const end = g[g.length - 1]!.offset + g[g.length - 1]!.length;
@@ -189,57 +193,61 @@ export async function restore(repo: Repository, opts: RestoreOptions): Promise<R
         }
         bytesFetched += data.length;
         const plains = await pool.openBlobs(packId, data, g.map((e) => ({ id: e.id, offset: e.offset - start, length: e.length, rawLength: e.rawLength })));
-        for (let i = 0; i < g.length; i++) await writeBlob(plains[i]!, byBlob.get(g[i]!.id.toString('hex'))!);
+        for (let i = 0; i < g.length; i++) writeBlob(plains[i]!, byBlob.get(g[i]!.id.toString('hex'))!);
       }
     };
     try {
-      const packs = [...byPack.entries()];
       let next = 0;
       const lane = async (): Promise<void> => {
-        while (next < packs.length) {
-          const [id, entries] = packs[next++]!;
-          await doPack(id, entries);
+        while (next < fetches.length) {
+          const [id, g] = fetches[next++]!;
+          await doFetch(id, g);
         }
       };
-      await Promise.all(Array.from({ length: Math.min(packs.length, pool.size + 2) }, lane));
+      // Enough lanes that every worker has a batch queued while others fetch or write.
+      await Promise.all(Array.from({ length: Math.min(fetches.length, pool.size * 2 + 1) }, lane));
     } finally {
       await pool.close();
-      for (const s of states) if (s.handle) await (await s.handle).close().catch(() => undefined);
+      for (const s of states) {
+        if (s.fd !== undefined) closeSync(s.fd);
+        s.fd = undefined;
+      }
     }
 
     for (const l of plan.links) {
       const path = abs(l.entry);
-      await clearPath(path, overwrite);
-      await link(abs(l.to), path);
+      clearPath(path, overwrite);
+      linkSync(abs(l.to), path);
       progress.filesDone++;
     }
     for (const s of plan.symlinks) {
       const path = abs(s);
-      await clearPath(path, overwrite);
-      await symlink(s.node.linkTarget!, path);
+      clearPath(path, overwrite);
+      symlinkSync(s.node.linkTarget!, path);
     }
 
     // Metadata last: files, links, then directories deepest first so their mtimes stick.
     const root0 = process.getuid?.() === 0;
-    const applyFd = async (path: string, n: TreeNode, dir: boolean): Promise<void> => {
-      const h = await openNoFollow(path, dir);
+    // chown before chmod: chown clears setuid/setgid bits.
+    const applyFd = (path: string, n: TreeNode, dir: boolean): void => {
+      const fd = openNoFollow(path, dir);
       try {
-        if (root0) await h.chown(n.uid, n.gid);
-        await h.chmod(n.mode);
+        if (root0) fchownSync(fd, n.uid, n.gid);
+        fchmodSync(fd, n.mode);
         const [a, m] = timesOf(n);
-        await h.utimes(a, m);
+        futimesSync(fd, a, m);
       } finally {
-        await h.close();
+        closeSync(fd);
       }
     };
-    for (const f of plan.files) await applyFd(abs(f), f.node, false);
+    for (const f of plan.files) applyFd(abs(f), f.node, false);
     for (const s of plan.symlinks) {
       const path = abs(s);
-      if (root0) await lchown(path, s.node.uid, s.node.gid);
+      if (root0) lchownSync(path, s.node.uid, s.node.gid);
       const [a, m] = timesOf(s.node);
-      await lutimes(path, a, m);
+      lutimesSync(path, a, m);
     }
-    for (let i = plan.dirs.length - 1; i >= 0; i--) await applyFd(abs(plan.dirs[i]!), plan.dirs[i]!.node, true);
+    for (let i = plan.dirs.length - 1; i >= 0; i--) applyFd(abs(plan.dirs[i]!), plan.dirs[i]!.node, true);
     tick(true);
     return {
       snapshotId: snap.id,

@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Rng, seedFromEnv } from '../testing/random.js';
+import { chunkLengths, chunkStream, gearTable, MAX_CHUNK, MIN_CHUNK } from './index.js';
+
+const gear = gearTable(Buffer.alloc(32, 3));
+
+test('chunks respect min and max sizes and cover the input exactly', (t) => {
+  const seed = seedFromEnv();
+  t.diagnostic(`seed ${seed}`);
+  const rng = new Rng(seed);
+  const data = rng.bytes(40 * 1024 * 1024);
+  const lens = chunkLengths(gear, data);
+  assert.equal(lens.reduce((a, b) => a + b, 0), data.length);
+  lens.slice(0, -1).forEach((l) => assert.ok(l >= MIN_CHUNK && l <= MAX_CHUNK, `chunk of ${l}`));
+  const avg = data.length / lens.length;
+  assert.ok(avg > 0.9 * 1024 * 1024 && avg < 1.8 * 1024 * 1024, `average ${avg}`);
+  // Zeros never trigger a cut: max-size chunks.
+  assert.deepEqual(chunkLengths(gear, Buffer.alloc(17 * 1024 * 1024)), [MAX_CHUNK, MAX_CHUNK, 1024 * 1024]);
+});
+
+test('streaming with small, odd reads gives the same chunks as the whole buffer', (t) => {
+  const seed = seedFromEnv();
+  t.diagnostic(`seed ${seed}`);
+  const rng = new Rng(seed);
+  const data = rng.bytes(20 * 1024 * 1024 + 333);
+  let pos = 0;
+  const read = (b: Buffer, o: number, l: number): number => {
+    const n = Math.min(l, rng.int(1, 300000), data.length - pos);
+    data.copy(b, o, pos, pos + n);
+    pos += n;
+    return n;
+  };
+  const streamed: number[] = [];
+  const joined: Buffer[] = [];
+  for (const c of chunkStream(gear, read)) {
+    streamed.push(c.length);
+    joined.push(Buffer.from(c));
+  }
+  assert.deepEqual(streamed, chunkLengths(gear, data));
+  assert.ok(Buffer.concat(joined).equals(data));
+});
+
+test('boundaries resynchronise after an insertion', (t) => {
+  const seed = seedFromEnv();
+  t.diagnostic(`seed ${seed}`);
+  const rng = new Rng(seed);
+  const data = rng.bytes(24 * 1024 * 1024);
+  const shifted = Buffer.concat([data.subarray(0, 5000), rng.bytes(77), data.subarray(5000)]);
+  const ends = (lens: number[], delta: number): Set<number> => {
+    const s = new Set<number>();
+    let p = 0;
+    for (const l of lens) s.add((p += l) - delta);
+    return s;
+  };
+  const a = ends(chunkLengths(gear, data), 0);
+  const b = ends(chunkLengths(gear, shifted), 77);
+  const common = [...a].filter((x) => b.has(x)).length;
+  assert.ok(common >= a.size - 3, `only ${common} of ${a.size} boundaries kept`);
+});
+
+test('a different seed gives different boundaries', () => {
+  const data = new Rng(1).bytes(8 * 1024 * 1024);
+  assert.notDeepEqual(chunkLengths(gear, data), chunkLengths(gearTable(Buffer.alloc(32, 4)), data));
+});
