@@ -71,6 +71,10 @@ export async function backendFor(o: RepoFlags, extra: OpenOptions = {}): Promise
     ...(o.s3Profile ? { profile: o.s3Profile } : {}),
     ...(o.s3PathStyle === false ? { forcePathStyle: false } : {}),
   };
+  // The AWS SDK warns on stderr, over several lines, that its releases after January
+  // 2027 will need a newer Node.js; that is news for whoever pins the SDK, not for
+  // someone restoring files, and it would break the one-line error contract.
+  process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
   return openBackend(repoLocation(o), opts);
 }
 

@@ -3,7 +3,7 @@ import { mkdtemp, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/p
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { SeededRandom, testSeed, withSeed } from '../../src/storage/testing/index.js';
+import { SeededRandom, startS3rver, testSeed, withSeed } from '../../src/storage/testing/index.js';
 import { runCbs, type CliResult } from '../helpers/processes.js';
 import { describeTree, makeTree } from './fixture-tree.js';
 
@@ -179,4 +179,31 @@ test('cbs repo check: a flipped byte in a pack fails check --read-data naming th
     assert.ok(r.stdout.includes(packName), `the damaged pack is named:\n${r.stdout}`);
     assert.match(r.stderr, /^cbs: check found \d+ error\(s\) .*\(REPO_INTEGRITY\)\n$/);
   });
+});
+
+test('cbs repo on an S3 location (s3rver): init with --create-bucket, backup, restore; a missing bucket fails in one line', { timeout: 3 * 60_000 }, async (t) => {
+  const s3 = await startS3rver();
+  try {
+    await withFixture(t, async (f) => {
+      const secretFile = join(f.dir, 's3-secret');
+      await writeFile(secretFile, `${s3.secretAccessKey}\n`);
+      const repo = `s3:${s3.endpoint}/cli-bucket/team/we1`;
+      const o = ['--repo', repo, '--password-file', f.pwFile, '--s3-access-key-id', s3.accessKeyId, '--s3-secret-file', secretFile];
+      ok(await f.cbs(['init', ...o, '--create-bucket']), 'init on s3');
+      const snap = (JSON.parse(ok(await f.cbs(['backup', f.src, ...o, '--json']), 'backup to s3').stdout) as { snapshot: { id: string } }).snapshot.id;
+      const out = join(f.dir, 'out');
+      // Keys from the environment this time.
+      ok(await f.cbs(['restore', snap, '--target', out, '--repo', repo, '--password-file', f.pwFile],
+        { CBS_S3_ACCESS_KEY_ID: s3.accessKeyId, CBS_S3_SECRET_ACCESS_KEY: s3.secretAccessKey }), 'restore from s3');
+      assert.deepEqual(await describeTree(out), await describeTree(f.src));
+      // s3rver accepts any signature, so the failure to name is a bucket that does not exist.
+      const bad = await f.cbs(['snapshots', '--repo', `s3:${s3.endpoint}/no-such-bucket`, '--password-file', f.pwFile],
+        { CBS_S3_ACCESS_KEY_ID: s3.accessKeyId, CBS_S3_SECRET_ACCESS_KEY: s3.secretAccessKey });
+      assert.equal(bad.code, 1);
+      assert.match(bad.stderr, /^cbs: .*no-such-bucket.*\n$/);
+      assert.ok(!bad.stderr.includes(s3.secretAccessKey.toLowerCase()) && !bad.stderr.includes('    at '), bad.stderr);
+    });
+  } finally {
+    await s3.stop();
+  }
 });
