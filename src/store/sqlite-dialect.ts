@@ -1,11 +1,9 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import {
-  CompiledQuery, Kysely, SqliteAdapter, SqliteDriver, SqliteIntrospector, SqliteQueryCompiler,
-  type DatabaseConnection, type Dialect, type SqliteDialectConfig,
-} from 'kysely';
+import { Kysely, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, type Dialect } from 'kysely';
 import type { DriverErrorKind, StoreDialect } from './dialect.js';
+import { StoreSqliteDriver } from './sqlite-driver.js';
 import type { Database } from './schema.js';
 
 export interface SqliteDialectOptions {
@@ -13,16 +11,6 @@ export interface SqliteDialectOptions {
   path: string;
   /** How long a writer waits for another writer before STORE_UNAVAILABLE. @default 5000 */
   busyTimeoutMs?: number;
-}
-
-/**
- * Write transactions take the writer lock at BEGIN, so a transaction that reads and
- * then writes can never fail half-way with SQLITE_BUSY (a deferred BEGIN could).
- */
-class ImmediateSqliteDriver extends SqliteDriver {
-  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
-  }
 }
 
 export function createSqliteDialect(o: SqliteDialectOptions): StoreDialect {
@@ -41,10 +29,9 @@ export function createSqliteDialect(o: SqliteDialectOptions): StoreDialect {
     sqlite.close();
     throw e;
   }
-  const config: SqliteDialectConfig = { database: sqlite };
   const dialect: Dialect = {
     createAdapter: () => new SqliteAdapter(),
-    createDriver: () => new ImmediateSqliteDriver(config),
+    createDriver: () => new StoreSqliteDriver(sqlite),
     createQueryCompiler: () => new SqliteQueryCompiler(),
     createIntrospector: (db) => new SqliteIntrospector(db),
   };
