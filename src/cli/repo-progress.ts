@@ -10,7 +10,7 @@ export interface Counted { filesDone: number; filesTotal: number; bytesDone: num
  */
 export class ProgressBar {
   private bar: cliProgress.SingleBar | undefined;
-  private started = Date.now();
+  private readonly started = Date.now();
 
   constructor(label: string, enabled: boolean) {
     if (!enabled || !process.stderr.isTTY) return;
@@ -32,7 +32,6 @@ export class ProgressBar {
       rate: `${formatBytes(p.bytesDone / secs)}/s`,
     };
     if (!this.bar.isActive) {
-      this.started = Date.now();
       this.bar.start(Math.max(p.bytesTotal, 1), p.bytesDone, payload);
       return;
     }
