@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import { sumProgress } from '../../jobs/sum-progress.js';
 import type { Job, JobEntry, Progress } from '../model.js';
 import { decodeJson } from '../json-codec.js';
@@ -33,14 +33,21 @@ export async function loadJobs(db: Kysely<Database>, rows: ReadonlyArray<Selecta
 }
 
 /**
- * One job by id: the job row and its entries come from ONE statement (one snapshot,
- * one round trip, the API's hot path), then the task progress.
+ * One job by id in ONE statement (one snapshot, one round trip: the job API's hot
+ * path): the job row joined with its entries and with its tasks' progress, the latter
+ * folded into one comma-separated list of JSON objects by string_agg (PostgreSQL, and
+ * SQLite since 3.44).
  */
 export async function loadJob(db: Kysely<Database>, jobId: string, accountId?: string): Promise<Job | undefined> {
+  const progressList = db.selectFrom('tasks')
+    .select(sql<string | null>`string_agg(progress, ',')`.as('list'))
+    .where('job_id', '=', jobId).where('progress', 'is not', null);
   let q = db.selectFrom('jobs')
+    .innerJoin(progressList.as('p'), (join) => join.onTrue())
     .leftJoin('job_entries', 'job_entries.job_id', 'jobs.id')
     .selectAll('jobs')
     .select([
+      'p.list as progress_list',
       'job_entries.id as e_id', 'job_entries.kind as e_kind', 'job_entries.position as e_position',
       'job_entries.name as e_name', 'job_entries.status as e_status', 'job_entries.error as e_error',
       'job_entries.time as e_time', 'job_entries.snapshot_id as e_snapshot_id', 'job_entries.files as e_files',
@@ -58,9 +65,8 @@ export async function loadJob(db: Kysely<Database>, jobId: string, accountId?: s
       error: r.e_error!, time: r.e_time!, snapshot_id: r.e_snapshot_id, files: r.e_files,
     }));
   }
-  const progressRows = await db.selectFrom('tasks').select('progress')
-    .where('job_id', '=', jobId).where('progress', 'is not', null).execute();
-  const progress = sumProgress(progressRows.map((p) => decodeJson<Progress>(p.progress, 'tasks.progress')));
+  const progress = first.progress_list === null ? undefined
+    : sumProgress(decodeJson<Progress[]>(`[${first.progress_list}]`, 'tasks.progress') ?? []);
   const job: Selectable<JobRow> = {
     id: first.id, account_id: first.account_id, working_environment_id: first.working_environment_id, type: first.type,
     status: first.status, error: first.error, time: first.time, start_time: first.start_time, end_time: first.end_time,
