@@ -1,12 +1,14 @@
 import { chmod, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import {
-  backup, check, exportKey, findSnapshot, isStale, listDir, listLocks, listSnapshots, restore, withLock,
-  type DirEntry, type Snapshot,
-} from '../../repo/index.js';
+import type { DirEntry, Snapshot } from '../../repo/index.js';
 import { CliError, formatBytes, formatTime, printJson, table } from '../output.js';
-import { addRepoOptions, createRepo, explainStorage, openRepo, repoLocation, withRepo, type RepoFlags } from '../repo-access.js';
+import { addRepoOptions, type RepoFlags } from '../repo-options.js';
 import { ProgressBar } from '../repo-progress.js';
+
+// The engine and the storage backends (with the S3 SDK) load when a repo command runs,
+// not when any `cbs` command starts.
+const engine = () => import('../../repo/index.js');
+const access = () => import('../repo-access.js');
 
 /**
  * `cbs repo …` drives the engine directly on a repository location, with no control
@@ -18,6 +20,7 @@ export function registerRepo(program: Command): void {
   cmd(repo, 'init', 'create a new repository at --repo')
     .option('--create-bucket', 'S3: create the bucket when it is missing')
     .action(run(async (o: RepoFlags & { createBucket?: boolean }) => {
+      const { createRepo } = await access();
       const r = await createRepo(o, o.createBucket ?? false);
       await r.backend.close();
       if (o.json) return printJson({ id: r.id, location: r.backend.location });
@@ -30,6 +33,8 @@ export function registerRepo(program: Command): void {
     .option('--tag <tag...>', 'tags to record on the snapshot')
     .option('--host <name>', 'hostname to record (default: this host)')
     .action(run(async (dir: string, o: RepoFlags & { parent: string; tag?: string[]; host?: string }) => {
+      const { backup } = await engine();
+      const { openRepo, withRepo } = await access();
       const bar = new ProgressBar('backup', !o.json);
       const res = await withRepo(await openRepo(o), (r) => backup(r, {
         sourceDir: dir, parent: o.parent, tags: o.tag ?? [], ...(o.host ? { hostname: o.host } : {}),
@@ -50,6 +55,8 @@ export function registerRepo(program: Command): void {
 
   cmd(repo, 'snapshots', 'list snapshots, oldest first')
     .action(run(async (o: RepoFlags) => {
+      const { listSnapshots } = await engine();
+      const { openRepo, withRepo } = await access();
       const snaps = await withRepo(await openRepo(o, { skipIndex: true }), (r) => listSnapshots(r));
       if (o.json) return printJson({ snapshots: snaps.map(snapshotJson) });
       process.stdout.write(table(snaps.map((s) => ({
@@ -62,6 +69,8 @@ export function registerRepo(program: Command): void {
     .argument('<snapshot>', "snapshot id, unique prefix, or 'latest'")
     .argument('[path]', 'directory inside the snapshot', '/')
     .action(run(async (ref: string, path: string, o: RepoFlags) => {
+      const { findSnapshot, listDir } = await engine();
+      const { openRepo, withRepo } = await access();
       const { snap, entries } = await withRepo(await openRepo(o), async (r) => {
         const snap = await findSnapshot(r, ref);
         const entries: DirEntry[] = [];
@@ -85,6 +94,8 @@ export function registerRepo(program: Command): void {
     .option('--include <path...>', 'restore only these paths of the snapshot (files or folders)')
     .option('--overwrite', 'replace files that already exist in the target')
     .action(run(async (ref: string, o: RepoFlags & { target: string; include?: string[]; overwrite?: boolean }) => {
+      const { restore } = await engine();
+      const { openRepo, withRepo } = await access();
       const bar = new ProgressBar('restore', !o.json);
       const sum = await withRepo(await openRepo(o), (r) => restore(r, {
         snapshotId: ref, targetDir: o.target, overwrite: o.overwrite ?? false,
@@ -100,6 +111,8 @@ export function registerRepo(program: Command): void {
   cmd(repo, 'check', 'verify the repository structure (and with --read-data, every stored byte)')
     .option('--read-data', 'read, decrypt and verify every blob')
     .action(run(async (o: RepoFlags & { readData?: boolean }) => {
+      const { check, withLock } = await engine();
+      const { openRepo, repoLocation, withRepo } = await access();
       const bar = new ProgressBar('check', !o.json);
       const res = await withRepo(await openRepo(o, { skipIndex: true }), (r) =>
         // Shared, like backup: only an exclusive holder (prune) changes what check reads.
@@ -117,6 +130,8 @@ export function registerRepo(program: Command): void {
 
   cmd(repo, 'unlock', 'remove stale locks (older than 30 minutes, or of a dead process on this host)')
     .action(run(async (o: RepoFlags) => {
+      const { isStale, listLocks } = await engine();
+      const { openRepo, withRepo } = await access();
       const removed = await withRepo(await openRepo(o, { skipIndex: true }), async (r) => {
         const stale = (await listLocks(r)).filter((l) => isStale(l.doc));
         for (const l of stale) await r.deleteObject('lock', l.id);
@@ -130,6 +145,8 @@ export function registerRepo(program: Command): void {
   cmd(key, 'export', 'print the master key as a key export, for restore without the passphrase or server (keep it secret)')
     .option('--output <file>', 'write the key export to this file (mode 0600) instead of stdout')
     .action(run(async (o: RepoFlags & { output?: string }) => {
+      const { exportKey } = await engine();
+      const { openRepo, withRepo } = await access();
       const k = await withRepo(await openRepo(o, { skipIndex: true }), async (r) => exportKey(r));
       if (o.output) {
         await writeFile(o.output, k + '\n', { mode: 0o600, flag: 'wx' }).catch((e: NodeJS.ErrnoException) => {
@@ -154,7 +171,7 @@ function run<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: 
     try {
       await fn(...args);
     } catch (e) {
-      throw explainStorage(e);
+      throw (await access()).explainStorage(e);
     }
   };
 }
