@@ -74,6 +74,12 @@ for (const m of storeMatrix()) {
       assert.equal(await store.getWorkingEnvironment(other.account.id, t.we.id), undefined, 'other account sees nothing');
       assert.deepEqual((await store.listWorkingEnvironments(other.account.id)).map((w) => w.id), [other.we.id]);
       await assert.rejects(store.upsertWorkingEnvironment({ ...t.we, accountId: other.account.id, agentId: other.agent.id }), isCode('CONFLICT'));
+      assert.deepEqual(await store.getWorkingEnvironment(t.account.id, t.we.id), again, 'the refused upsert changed nothing');
+
+      const another = await ms.openAnother();
+      const fresh = { ...t.we, id: 'LocalWorkingEnvironment-race0001' };
+      const racers = await Promise.all([store, another, store, another].map((s) => s.upsertWorkingEnvironment(fresh, 30)));
+      assert.ok(racers.every((w) => w.id === fresh.id && w.createdAt === 30), 'instances registering one WE at once all succeed');
     });
 
     test('volumes: ids are UUIDs, stable across upserts and instances, unique per WE and name', async () => {

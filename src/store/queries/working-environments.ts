@@ -5,22 +5,20 @@ import type { Volume, WorkingEnvironment } from '../model.js';
 import { toVolume, toWorkingEnvironment } from '../rows.js';
 import type { Database } from '../schema.js';
 
-/** Run in a write transaction: read, then insert or update, with the account check in between. */
+/**
+ * Insert-if-absent, then update the fields of an existing one (its createdAt kept).
+ * Run in a write transaction; instances registering the same WE at once do not fail.
+ */
 export async function upsertWorkingEnvironment(
   db: Kysely<Database>, we: Omit<WorkingEnvironment, 'createdAt'>, now: number,
 ): Promise<WorkingEnvironment> {
-  const existing = await db.selectFrom('working_environments').select('account_id').where('id', '=', we.id).executeTakeFirst();
-  if (existing !== undefined && existing.account_id !== we.accountId) {
-    throw new CbsError('CONFLICT', `working environment ${we.id} is registered by another account`);
-  }
   const fields = { agent_id: we.agentId, name: we.name, svm: we.svm, driver: we.driver, root: we.root };
-  if (existing === undefined) {
-    await db.insertInto('working_environments').values({ id: we.id, account_id: we.accountId, created_at: now, ...fields }).execute();
-  } else {
-    await db.updateTable('working_environments').set(fields).where('id', '=', we.id).execute();
-  }
-  const r = await db.selectFrom('working_environments').selectAll().where('id', '=', we.id).executeTakeFirstOrThrow();
-  return toWorkingEnvironment(r);
+  await db.insertInto('working_environments').values({ id: we.id, account_id: we.accountId, created_at: now, ...fields })
+    .onConflict((oc) => oc.column('id').doNothing()).execute();
+  const updated = await db.updateTable('working_environments').set(fields)
+    .where('id', '=', we.id).where('account_id', '=', we.accountId).returningAll().executeTakeFirst();
+  if (updated === undefined) throw new CbsError('CONFLICT', `working environment ${we.id} is registered by another account`);
+  return toWorkingEnvironment(updated);
 }
 
 export async function getWorkingEnvironment(db: Kysely<Database>, accountId: string, id: string): Promise<WorkingEnvironment | undefined> {
