@@ -11,7 +11,7 @@ import { findSnapshot, saveSnapshot, type BackupError, type Snapshot, type Snaps
 import { decodeTree, encodeTree, type TreeNode } from '../tree/index.js';
 import { ProgressReporter, type BackupProgress } from './progress.js';
 import { scanTotals } from './scan.js';
-import { Semaphore } from './semaphore.js';
+import { FileBatcher } from './file-batcher.js';
 
 export interface BackupOptions {
   readonly sourceDir: string;
@@ -105,14 +105,26 @@ async function runBackup(repo: Repository, source: string, opts: BackupOptions):
       await repo.waitForCapacity();
       return true;
     },
-    onBlob: async (id, sealed, rawLength) => {
+    onBlob: async (id, sealed, rawLength, confirmed) => {
+      if (!confirmed && !repo.reserveBlob(id)) return; // a small chunk we already have
       c.dataBlobsAdded++;
       c.dataAdded += rawLength;
       c.dataAddedStored += sealed.length;
       await repo.addSealedBlob('data', id, sealed, rawLength);
     },
   }, opts.workers));
-  const queued = new Semaphore((opts.workers ?? availableParallelism()) * 4);
+  const batcher = new FileBatcher(workers, (opts.workers ?? availableParallelism()) * 3);
+  // The walk does not wait for file contents; it waits only for worker capacity. A
+  // failure in the background is kept here and stops the walk at its next step.
+  let failure: unknown;
+  const track = <T>(p: Promise<T>): Promise<T> => {
+    p.catch((e: unknown) => { failure ??= e; });
+    return p;
+  };
+  const step = (): void => {
+    signal?.throwIfAborted();
+    if (failure !== undefined) throw failure;
+  };
   const hardlinks = new Map<string, Promise<readonly string[] | undefined>>();
   const scanning = opts.scan === false ? Promise.resolve() : scanTotals(source, progress.p, signal);
 
@@ -128,7 +140,8 @@ async function runBackup(repo: Repository, source: string, opts: BackupOptions):
     }
   };
 
-  const fileNode = async (abs: string, rel: string, base: Omit<TreeNode, 'type'>, st: BigIntStats, prev: TreeNode | undefined): Promise<TreeNode | undefined> => {
+  /** Resolves (after any wait for capacity) to a promise of the file's node. */
+  const fileNode = async (abs: string, rel: string, base: Omit<TreeNode, 'type'>, st: BigIntStats, prev: TreeNode | undefined): Promise<{ readonly node: Promise<TreeNode | undefined> }> => {
     const size = Number(st.size);
     const unchanged = prev !== undefined && prev.type === 'file' && prev.size === size && prev.mtime === base.mtime &&
       prev.ctime === base.ctime && prev.inode === base.inode && prev.content !== undefined &&
@@ -146,35 +159,39 @@ async function runBackup(repo: Repository, source: string, opts: BackupOptions):
     };
     if (unchanged) {
       c.filesUnmodified++;
-      return done({ ...base, type: 'file', size, content: prev.content, ...(hlKey ? { hardlink: hlKey } : {}) }, 0);
+      return { node: Promise.resolve(done({ ...base, type: 'file', size, content: prev.content, ...(hlKey ? { hardlink: hlKey } : {}) }, 0)) };
     }
     const first = hlKey !== undefined ? hardlinks.get(hlKey) : undefined;
     if (first) {
-      const content = await first;
-      if (content) {
+      // A later link of a file already queued: same content, read once.
+      return {
+        node: first.then((content) => {
+          if (!content) return undefined;
+          if (prev) c.filesChanged++; else c.filesNew++;
+          return done({ ...base, type: 'file', size, content, hardlink: hlKey }, 0);
+        }),
+      };
+    }
+    const job = (await batcher.add(abs, size)).result;
+    if (hlKey) hardlinks.set(hlKey, job.then((r) => (r instanceof FileReadError ? undefined : r.content)));
+    return {
+      node: job.then((r) => {
+        if (r instanceof FileReadError) {
+          errors.push({ path: rel, message: r.message });
+          return undefined;
+        }
         if (prev) c.filesChanged++; else c.filesNew++;
-        return done({ ...base, type: 'file', size: size, content, hardlink: hlKey }, 0);
-      }
-    }
-    await queued.acquire();
-    const job = workers().chunkFile(abs).finally(() => queued.release());
-    if (hlKey) hardlinks.set(hlKey, job.then((r) => r.content, () => undefined));
-    let r: { content: string[]; size: number };
-    try {
-      r = await job;
-    } catch (e) {
-      if (e instanceof FileReadError) {
-        errors.push({ path: rel, message: e.message });
-        return undefined;
-      }
-      throw e;
-    }
-    if (prev) c.filesChanged++; else c.filesNew++;
-    return done({ ...base, type: 'file', size: r.size, content: r.content, ...(hlKey ? { hardlink: hlKey } : {}) }, r.size);
+        return done({ ...base, type: 'file', size: r.size, content: r.content, ...(hlKey ? { hardlink: hlKey } : {}) }, r.size);
+      }),
+    };
   };
 
-  const saveDir = async (abs: string, rel: string, prevTree: string | undefined): Promise<string> => {
-    signal?.throwIfAborted();
+  /**
+   * Walks one directory (depth first, in order) and resolves once it has been walked,
+   * to a promise of its tree id, which settles when every file in it is stored.
+   */
+  const saveDir = async (abs: string, rel: string, prevTree: string | undefined, prevNode: TreeNode | undefined): Promise<{ readonly tree: Promise<string> }> => {
+    step();
     let names: string[] = [];
     try {
       // Sync calls: metadata of local files is served from the inode cache in microseconds,
@@ -186,7 +203,7 @@ async function runBackup(repo: Repository, source: string, opts: BackupOptions):
     const prevNodes = await loadTreeMap(prevTree);
     const pending: Promise<TreeNode | undefined>[] = [];
     for (const name of names) {
-      signal?.throwIfAborted();
+      step();
       const childAbs = join(abs, name);
       const childRel = `${rel}/${name}`;
       let st: BigIntStats;
@@ -200,14 +217,10 @@ async function runBackup(repo: Repository, source: string, opts: BackupOptions):
       const prev = prevNodes?.get(name);
       if (st.isDirectory()) {
         const prevSub = prev?.type === 'dir' ? prev.subtree : undefined;
-        const subtree = await saveDir(childAbs, childRel, prevSub);
-        c.totalDirs++;
-        if (!prev) c.dirsNew++;
-        else if (prevSub === subtree) c.dirsUnmodified++;
-        else c.dirsChanged++;
-        pending.push(Promise.resolve({ ...base, type: 'dir', subtree }));
+        const subtree = await saveDir(childAbs, childRel, prevSub, prev);
+        pending.push(track(subtree.tree.then((id) => ({ ...base, type: 'dir' as const, subtree: id }))));
       } else if (st.isFile()) {
-        pending.push(fileNode(childAbs, childRel, base, st, prev));
+        pending.push(track((await fileNode(childAbs, childRel, base, st, prev)).node));
       } else if (st.isSymbolicLink()) {
         try {
           pending.push(Promise.resolve({ ...base, type: 'symlink', linkTarget: readlinkSync(childAbs) }));
@@ -218,18 +231,33 @@ async function runBackup(repo: Repository, source: string, opts: BackupOptions):
         pending.push(Promise.resolve({ ...base, type: 'other' }));
       }
     }
-    const nodes = (await Promise.all(pending)).filter((n): n is TreeNode => n !== undefined);
-    const { id, added } = await repo.saveBlob('tree', encodeTree(nodes));
-    if (added) c.treeBlobsAdded++;
-    return id.toString('hex');
+    const tree = track(Promise.all(pending).then(async (all) => {
+      const nodes = all.filter((n): n is TreeNode => n !== undefined);
+      const { id, added } = await repo.saveBlob('tree', encodeTree(nodes));
+      if (added) c.treeBlobsAdded++;
+      const hex = id.toString('hex');
+      if (rel !== '') {
+        c.totalDirs++;
+        if (!prevNode) c.dirsNew++;
+        else if (prevTree === hex) c.dirsUnmodified++;
+        else c.dirsChanged++;
+      }
+      return hex;
+    }));
+    return { tree };
   };
 
   let tree: string;
   try {
-    tree = await saveDir(source, '', parent?.tree);
+    const root = await saveDir(source, '', parent?.tree, undefined);
+    await batcher.flush();
+    tree = await root.tree;
     await repo.flush();
   } catch (e) {
-    // Keep what was uploaded: index it so the next backup reuses it. The original error wins.
+    // Stop the workers, then index what was uploaded so the next backup reuses it.
+    // The original error is the one reported.
+    await pool?.close();
+    pool = undefined;
     await repo.flush().catch(() => undefined);
     throw e;
   } finally {

@@ -6,13 +6,19 @@ export type ReadFn = (buf: Buffer, offset: number, length: number) => number;
 
 const READ_SIZE = 1024 * 1024;
 
+/** A buffer for chunkStream: reuse one per thread, allocating 16 MiB per file costs GC time. */
+export function chunkBuffer(): Buffer {
+  return Buffer.allocUnsafe(2 * MAX_CHUNK);
+}
+
 /**
  * Splits a byte stream into content-defined chunks. Memory is one buffer of
- * 2 × MAX_CHUNK; each yielded chunk is a view into it, valid only until the next
- * iteration step (copy it, or finish with it, before asking for more).
+ * 2 × MAX_CHUNK (pass a reused one from chunkBuffer()); each yielded chunk is a view
+ * into it, valid only until the next iteration step (copy it, or finish with it,
+ * before asking for more).
  */
-export function* chunkStream(gear: Int32Array, read: ReadFn, bufferSize = 2 * MAX_CHUNK): Generator<Buffer, void, undefined> {
-  const buf = Buffer.allocUnsafe(Math.max(bufferSize, MAX_CHUNK + READ_SIZE));
+export function* chunkStream(gear: Int32Array, read: ReadFn, buffer?: Buffer): Generator<Buffer, void, undefined> {
+  const buf = buffer && buffer.length >= MAX_CHUNK + READ_SIZE ? buffer : Buffer.allocUnsafe(2 * MAX_CHUNK);
   let start = 0;
   let end = 0;
   let eof = false;

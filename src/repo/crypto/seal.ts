@@ -26,10 +26,17 @@ const AAD: Record<SealKind, Buffer> = {
 export function seal(key: Buffer, kind: SealKind, parts: readonly Uint8Array[], nonce: Buffer = randomBytes(NONCE_BYTES)): Buffer {
   const c = createCipheriv('aes-256-gcm', key, nonce);
   c.setAAD(AAD[kind]);
-  const out: Buffer[] = [nonce];
-  for (const p of parts) out.push(c.update(p));
-  out.push(c.final(), c.getAuthTag());
-  return Buffer.concat(out);
+  let len = SEAL_OVERHEAD;
+  for (const p of parts) len += p.length;
+  // allocUnsafeSlow: an unpooled buffer of its own, which worker threads can transfer
+  // cheaply (a Buffer.concat result is copied by postMessage even when transferred).
+  const out = Buffer.allocUnsafeSlow(len);
+  nonce.copy(out, 0);
+  let o = NONCE_BYTES;
+  for (const p of parts) o += c.update(p).copy(out, o);
+  o += c.final().copy(out, o);
+  c.getAuthTag().copy(out, o);
+  return out;
 }
 
 /** Opens a sealed object; any tampering or a wrong key raises IntegrityError naming `object`. */

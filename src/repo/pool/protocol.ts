@@ -3,19 +3,43 @@ export interface WorkerKeys { readonly encKey: Uint8Array; readonly macKey: Uint
 
 export interface OpenRequestBlob { readonly id: Uint8Array; readonly offset: number; readonly length: number; readonly rawLength: number }
 
+/**
+ * Chunks smaller than this are sealed without first asking the main thread whether
+ * they are new: the round trip costs more than sealing, and the main thread drops
+ * the duplicates it receives.
+ */
+export const INLINE_CHUNK_MAX = 256 * 1024;
+
 export type ToWorker =
-  | { readonly t: 'file'; readonly job: number; readonly path: string }
+  | { readonly t: 'files'; readonly job: number; readonly paths: readonly string[] }
   | { readonly t: 'answer'; readonly job: number; readonly store: boolean }
   | { readonly t: 'open'; readonly job: number; readonly packId: string; readonly buf: Uint8Array; readonly blobs: readonly OpenRequestBlob[] };
 
 export interface WireError { readonly message: string; readonly code?: string; readonly object?: string; readonly integrity?: boolean }
 
+/** One sealed new (or possibly new) blob travelling to the main thread. */
+export interface WireBlob { readonly id: Uint8Array; readonly sealed: Uint8Array; readonly rawLength: number }
+
+/** Outcome for one file of a 'files' job. */
+export type FileOutcome = { readonly content: string[]; readonly size: number } | { readonly error: WireError };
+
 export type FromWorker =
   | { readonly t: 'query'; readonly job: number; readonly id: Uint8Array }
-  | { readonly t: 'blob'; readonly job: number; readonly id: Uint8Array; readonly sealed: Uint8Array; readonly rawLength: number }
-  | { readonly t: 'file-done'; readonly job: number; readonly content: string[]; readonly size: number }
+  | { readonly t: 'blob'; readonly job: number; readonly blob: WireBlob; readonly confirmed: boolean }
+  | { readonly t: 'files-done'; readonly job: number; readonly files: FileOutcome[] }
   | { readonly t: 'opened'; readonly job: number; readonly plains: Uint8Array[] }
   | { readonly t: 'error'; readonly job: number; readonly error: WireError };
+
+/**
+ * A copy of `b` in an unpooled buffer of its own. postMessage moves such buffers in
+ * microseconds; others (pooled slabs, Buffer.concat and native results) are
+ * structure-cloned at several times the cost of this copy.
+ */
+export function owned(b: Uint8Array): Buffer {
+  const out = Buffer.allocUnsafeSlow(b.length);
+  out.set(b);
+  return out;
+}
 
 /** An ArrayBuffer may be transferred only when the view owns all of it (not a pooled slab). */
 export function transferable(views: readonly Uint8Array[]): ArrayBuffer[] {

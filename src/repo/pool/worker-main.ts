@@ -1,10 +1,10 @@
 import { closeSync, constants, openSync, readSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { chunkStream, gearTable } from '../chunker/index.js';
+import { chunkBuffer, chunkStream, gearTable } from '../chunker/index.js';
 import { blobId } from '../crypto/index.js';
 import { RepoError, isRepoError } from '../errors.js';
 import { encodePayload, openVerifiedBlob } from '../pack/index.js';
-import { transferable, type FromWorker, type ToWorker, type WireError, type WorkerKeys } from './protocol.js';
+import { INLINE_CHUNK_MAX, owned, transferable, type FileOutcome, type FromWorker, type ToWorker, type WireError, type WorkerKeys } from './protocol.js';
 
 const port = parentPort!;
 const keys = workerData as WorkerKeys;
@@ -24,7 +24,10 @@ function wireError(e: unknown): WireError {
   return { message: err?.message ?? String(e), code: err?.code };
 }
 
-async function chunkFile(job: number, path: string): Promise<void> {
+const chunkBuf = chunkBuffer();
+
+/** Chunks one file; small chunks are sealed and sent straight away, large ones after the main thread says they are new. */
+async function chunkFile(job: number, path: string): Promise<FileOutcome> {
   let fd: number | undefined;
   try {
     // O_NOFOLLOW: the entry was a regular file when walked; never read through a symlink swapped in since.
@@ -32,25 +35,33 @@ async function chunkFile(job: number, path: string): Promise<void> {
     const f = fd;
     const content: string[] = [];
     let size = 0;
-    for (const chunk of chunkStream(gear, (b, o, l) => readSync(f, b, o, l, null))) {
+    for (const chunk of chunkStream(gear, (b, o, l) => readSync(f, b, o, l, null), chunkBuf)) {
       const id = blobId(macKey, chunk);
       size += chunk.length;
       content.push(id.toString('hex'));
-      const store = await new Promise<boolean>((resolve) => {
-        answers.set(job, resolve);
-        post({ t: 'query', job, id });
-      });
-      if (store) {
-        const sealed = encodePayload(encKey, 'blob', chunk);
-        post({ t: 'blob', job, id, sealed, rawLength: chunk.length }, [sealed]);
+      let confirmed = false;
+      if (chunk.length > INLINE_CHUNK_MAX) {
+        confirmed = await new Promise<boolean>((resolve) => {
+          answers.set(job, resolve);
+          post({ t: 'query', job, id });
+        });
+        if (!confirmed) continue;
       }
+      const sealed = encodePayload(encKey, 'blob', chunk);
+      post({ t: 'blob', job, blob: { id, sealed, rawLength: chunk.length }, confirmed }, [sealed]);
     }
-    post({ t: 'file-done', job, content, size });
+    return { content, size };
   } catch (e) {
-    post({ t: 'error', job, error: wireError(e) });
+    return { error: wireError(e) };
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
+}
+
+async function chunkFiles(job: number, paths: readonly string[]): Promise<void> {
+  const files: FileOutcome[] = [];
+  for (const p of paths) files.push(await chunkFile(job, p));
+  post({ t: 'files-done', job, files });
 }
 
 function openBlobs(job: number, packId: string, data: Uint8Array, blobs: readonly { id: Uint8Array; offset: number; length: number; rawLength: number }[]): void {
@@ -59,7 +70,7 @@ function openBlobs(job: number, packId: string, data: Uint8Array, blobs: readonl
     const plains: Uint8Array[] = [];
     for (const x of blobs) {
       if (x.offset + x.length > b.length) throw new RepoError('REPO_INTEGRITY', `blob ${buf(x.id).toString('hex')} lies outside the bytes read from pack ${packId}`, { object: `data/${packId.slice(0, 2)}/${packId}` });
-      plains.push(openVerifiedBlob(encKey, macKey, buf(x.id), b.subarray(x.offset, x.offset + x.length), x.rawLength, packId));
+      plains.push(owned(openVerifiedBlob(encKey, macKey, buf(x.id), b.subarray(x.offset, x.offset + x.length), x.rawLength, packId)));
     }
     post({ t: 'opened', job, plains }, plains);
   } catch (e) {
@@ -75,8 +86,8 @@ port.on('message', (m: ToWorker) => {
       r?.(m.store);
       break;
     }
-    case 'file':
-      void chunkFile(m.job, m.path);
+    case 'files':
+      void chunkFiles(m.job, m.paths);
       break;
     case 'open':
       openBlobs(m.job, m.packId, m.buf, m.blobs);

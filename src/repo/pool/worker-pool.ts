@@ -2,14 +2,17 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { MasterKey } from '../crypto/index.js';
 import { IntegrityError, RepoError } from '../errors.js';
-import { transferable, type FromWorker, type OpenRequestBlob, type ToWorker, type WireError, type WorkerKeys } from './protocol.js';
+import { owned, transferable, type FromWorker, type OpenRequestBlob, type ToWorker, type WireError, type WorkerKeys } from './protocol.js';
 
 /** What the pool asks of its owner while chunking files. */
 export interface ChunkHandlers {
   /** Decide whether a chunk is new (and reserve it); may wait to bound memory. */
   onQuery(id: Buffer): Promise<boolean>;
-  /** Take a sealed new blob. */
-  onBlob(id: Buffer, sealed: Buffer, rawLength: number): Promise<void>;
+  /**
+   * Take a sealed blob. `confirmed`: onQuery said it is new. Unconfirmed (small)
+   * blobs were not asked about; the owner drops those it already has.
+   */
+  onBlob(id: Buffer, sealed: Buffer, rawLength: number, confirmed: boolean): Promise<void>;
 }
 
 /** A file could not be read (permissions, vanished); carries the errno code. */
@@ -32,9 +35,8 @@ interface Slot { readonly worker: Worker; job: Job | undefined }
 
 const toBuf = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 
-function fromWire(e: WireError, path?: string): Error {
+function fromWire(e: WireError): Error {
   if (e.integrity) return new IntegrityError(e.object ?? 'object', e.message.replace(/^integrity check failed for [^:]*: /, ''));
-  if (path !== undefined) return new FileReadError(path, e.message, e.code);
   return new RepoError('REPO_INTEGRITY', e.message, { object: e.object });
 }
 
@@ -62,16 +64,26 @@ export class WorkerPool {
 
   get size(): number { return this.slots.length; }
 
-  /** Chunks one file in a worker; resolves with its content blob ids and the bytes read. */
+  /**
+   * Chunks files in one worker, in order; each result is the file's content blob ids
+   * and the bytes read, or a FileReadError for a file that could not be read.
+   */
+  async chunkFiles(paths: readonly string[]): Promise<({ content: string[]; size: number } | FileReadError)[]> {
+    const m = await this.submit({ t: 'files', job: this.nextJob++, paths }, []);
+    if (m.t !== 'files-done') throw new Error(`unexpected reply ${m.t}`);
+    return m.files.map((f, i) => ('error' in f ? new FileReadError(paths[i]!, f.error.message, f.error.code) : f));
+  }
+
   async chunkFile(path: string): Promise<{ content: string[]; size: number }> {
-    const m = await this.submit({ t: 'file', job: this.nextJob++, path }, [], path);
-    if (m.t !== 'file-done') throw new Error(`unexpected reply ${m.t}`);
-    return { content: m.content, size: m.size };
+    const [r] = await this.chunkFiles([path]);
+    if (r instanceof FileReadError) throw r;
+    return r!;
   }
 
   /** Opens and verifies blobs held in `data` (a whole pack or a range of one). */
   async openBlobs(packId: string, data: Buffer, blobs: readonly OpenRequestBlob[]): Promise<Buffer[]> {
-    const m = await this.submit({ t: 'open', job: this.nextJob++, packId, buf: data, blobs }, [data]);
+    const buf = owned(data);
+    const m = await this.submit({ t: 'open', job: this.nextJob++, packId, buf, blobs }, [buf]);
     if (m.t !== 'opened') throw new Error(`unexpected reply ${m.t}`);
     return m.plains.map(toBuf);
   }
@@ -82,11 +94,10 @@ export class WorkerPool {
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
   }
 
-  private submit(msg: ToWorker, views: Uint8Array[], path?: string): Promise<FromWorker> {
+  private submit(msg: ToWorker, views: Uint8Array[]): Promise<FromWorker> {
     if (this.closed) return Promise.reject(new RepoError('REPO_ABORTED', 'worker pool closed'));
     return new Promise((resolve, reject) => {
       const job: Job = { msg, views, resolve, reject: (e) => reject(e instanceof Error ? e : e), chain: Promise.resolve() };
-      (job as { path?: string }).path = path;
       this.queue.push(job);
       this.dispatch();
     });
@@ -120,17 +131,17 @@ export class WorkerPool {
         );
         break;
       case 'blob': {
-        const id = toBuf(m.id);
-        const sealed = toBuf(m.sealed);
-        job.chain = job.chain.then(() => this.handlers!.onBlob(id, sealed, m.rawLength));
+        const id = toBuf(m.blob.id);
+        const sealed = toBuf(m.blob.sealed);
+        job.chain = job.chain.then(() => this.handlers!.onBlob(id, sealed, m.blob.rawLength, m.confirmed));
         break;
       }
-      case 'file-done':
+      case 'files-done':
       case 'opened':
         this.finish(slot, (j) => j.chain.then(() => j.resolve(m), j.reject));
         break;
       case 'error':
-        this.finish(slot, (j) => j.chain.then(() => j.reject(fromWire(m.error, (j as { path?: string }).path)), j.reject));
+        this.finish(slot, (j) => j.chain.then(() => j.reject(fromWire(m.error)), j.reject));
         break;
       default: {
         const never: never = m;
