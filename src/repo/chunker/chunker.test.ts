@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Rng, seedFromEnv } from '../testing/random.js';
-import { chunkLengths, chunkStream, gearTable, MAX_CHUNK, MIN_CHUNK } from './index.js';
+import { chunkLengths, chunkStream, gearTable, MAX_CHUNK, MIN_CHUNK, WasmCutter } from './index.js';
 
 const gear = gearTable(Buffer.alloc(32, 3));
 
@@ -62,4 +62,28 @@ test('boundaries resynchronise after an insertion', (t) => {
 test('a different seed gives different boundaries', () => {
   const data = new Rng(1).bytes(8 * 1024 * 1024);
   assert.notDeepEqual(chunkLengths(gear, data), chunkLengths(gearTable(Buffer.alloc(32, 4)), data));
+});
+
+test('the WebAssembly cutter finds exactly the cut points of the JavaScript one', (t) => {
+  const seed = seedFromEnv();
+  t.diagnostic(`seed ${seed}`);
+  const rng = new Rng(seed);
+  const w = new WasmCutter(gear);
+  for (const size of [0, 1, MIN_CHUNK, MIN_CHUNK + 1, 3 * 1024 * 1024, 16 * 1024 * 1024]) {
+    const data = rng.bytes(size);
+    let pos = 0;
+    const read = (b: Buffer, o: number, l: number): number => {
+      const n = Math.min(l, data.length - pos);
+      data.copy(b, o, pos, pos + n);
+      pos += n;
+      return n;
+    };
+    const lens: number[] = [];
+    for (const c of chunkStream(gear, read, w.buffer, w.findCut)) lens.push(c.length);
+    assert.deepEqual(lens, size === 0 ? [] : chunkLengths(gear, data), `size ${size}`);
+  }
+  // Zeros exercise the max-size path.
+  let left = 17 * 1024 * 1024;
+  const zeros = (b: Buffer, o: number, l: number): number => { const n = Math.min(l, left); b.fill(0, o, o + n); left -= n; return n; };
+  assert.deepEqual([...chunkStream(gear, zeros, w.buffer, w.findCut)].map((c) => c.length), [MAX_CHUNK, MAX_CHUNK, 1024 * 1024]);
 });

@@ -8,3 +8,4 @@ export * from './params.js';
 export * from './gear.js';
 export * from './fastcdc.js';
 export * from './stream-chunker.js';
+export * from './wasm-cutter.js';

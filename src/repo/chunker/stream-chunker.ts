@@ -17,8 +17,10 @@ export function chunkBuffer(): Buffer {
  * into it, valid only until the next iteration step (copy it, or finish with it,
  * before asking for more).
  */
-export function* chunkStream(gear: Int32Array, read: ReadFn, buffer?: Buffer): Generator<Buffer, void, undefined> {
+export function* chunkStream(gear: Int32Array, read: ReadFn, buffer?: Buffer, cut?: (start: number, end: number) => number): Generator<Buffer, void, undefined> {
   const buf = buffer && buffer.length >= MAX_CHUNK + READ_SIZE ? buffer : Buffer.allocUnsafe(2 * MAX_CHUNK);
+  // A custom cut (the WebAssembly one) works on its own buffer only.
+  const findCutIn = cut && buf === buffer ? cut : (s: number, e: number): number => findCut(gear, buf, s, e);
   let start = 0;
   let end = 0;
   let eof = false;
@@ -34,9 +36,9 @@ export function* chunkStream(gear: Int32Array, read: ReadFn, buffer?: Buffer): G
       else end += n;
     }
     if (end === start) return;
-    const cut = findCut(gear, buf, start, end);
-    yield buf.subarray(start, cut);
-    start = cut;
+    const c = findCutIn(start, end);
+    yield buf.subarray(start, c);
+    start = c;
   }
 }
 

@@ -1,6 +1,6 @@
 import { closeSync, constants, openSync, readSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { chunkBuffer, chunkStream, gearTable } from '../chunker/index.js';
+import { chunkStream, gearTable, WasmCutter } from '../chunker/index.js';
 import { blobId } from '../crypto/index.js';
 import { RepoError, isRepoError } from '../errors.js';
 import { encodePayload, openVerifiedBlob } from '../pack/index.js';
@@ -24,7 +24,7 @@ function wireError(e: unknown): WireError {
   return { message: err?.message ?? String(e), code: err?.code };
 }
 
-const chunkBuf = chunkBuffer();
+const cutter = new WasmCutter(gear);
 
 /** Chunks one file; small chunks are sealed and sent straight away, large ones after the main thread says they are new. */
 async function chunkFile(job: number, path: string): Promise<FileOutcome> {
@@ -35,7 +35,7 @@ async function chunkFile(job: number, path: string): Promise<FileOutcome> {
     const f = fd;
     const content: string[] = [];
     let size = 0;
-    for (const chunk of chunkStream(gear, (b, o, l) => readSync(f, b, o, l, null), chunkBuf)) {
+    for (const chunk of chunkStream(gear, (b, o, l) => readSync(f, b, o, l, null), cutter.buffer, cutter.findCut)) {
       const id = blobId(macKey, chunk);
       size += chunk.length;
       content.push(id.toString('hex'));
