@@ -31,7 +31,7 @@ interface Job {
   chain: Promise<void>;
 }
 
-interface Slot { readonly worker: Worker; job: Job | undefined }
+interface Slot { readonly worker: Worker; job: Job | undefined; dead: boolean }
 
 const toBuf = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 
@@ -54,10 +54,14 @@ export class WorkerPool {
   constructor(master: MasterKey, private readonly handlers?: ChunkHandlers, size = availableParallelism()) {
     const keys: WorkerKeys = { encKey: master.encKey, macKey: master.macKey, chunkerSeed: master.chunkerSeed };
     for (let i = 0; i < Math.max(1, size); i++) {
-      const worker = new Worker(new URL('./worker-main.js', import.meta.url), { workerData: keys });
-      const slot: Slot = { worker, job: undefined };
+      // The parent's --input-type / --eval style flags make no sense for a worker file and
+      // would stop it from loading.
+      const execArgv = process.execArgv.filter((a) => !/^--(input-type|eval|print)\b/.test(a));
+      const worker = new Worker(new URL('./worker-main.js', import.meta.url), { workerData: keys, execArgv });
+      const slot: Slot = { worker, job: undefined, dead: false };
       worker.on('message', (m: FromWorker) => this.onMessage(slot, m));
       worker.on('error', (e) => this.onCrash(slot, e));
+      worker.on('exit', (code) => { if (!this.closed) this.onCrash(slot, new Error(`worker exited with code ${code}`)); });
       this.slots.push(slot);
     }
   }
@@ -105,7 +109,7 @@ export class WorkerPool {
 
   private dispatch(): void {
     for (const s of this.slots) {
-      if (s.job || this.queue.length === 0) continue;
+      if (s.job || s.dead || this.queue.length === 0) continue;
       const job = this.queue.shift()!;
       s.job = job;
       s.worker.postMessage(job.msg, transferable(job.views));
@@ -151,6 +155,11 @@ export class WorkerPool {
   }
 
   private onCrash(slot: Slot, e: Error): void {
-    this.finish(slot, (j) => j.reject(new RepoError('REPO_ABORTED', `worker thread failed: ${e.message}`, { cause: e })));
+    if (slot.dead) return;
+    slot.dead = true;
+    const err = new RepoError('REPO_ABORTED', `worker thread failed: ${e.message}`, { cause: e });
+    this.finish(slot, (j) => j.reject(err));
+    // With no worker left, nothing queued can ever run.
+    if (this.slots.every((s) => s.dead)) for (const j of this.queue.splice(0)) j.reject(err);
   }
 }
