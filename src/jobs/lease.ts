@@ -15,9 +15,10 @@ export const LEASE_SWEEP_INTERVAL_MS = 5_000;
 export const DEFAULT_MAX_ATTEMPTS = 2;
 
 /**
- * A task given back after an expired lease waits this long for its agent to claim it
- * again; if by then the agent has shown no sign of life (no claim, heartbeat or result
- * on any of its tasks), the task fails, so its job never stays IN_PROGRESS forever.
+ * A task of a running job waits this long for its agent (given back after an expired
+ * lease, or not yet claimed while other tasks of its job ran); if by then the agent
+ * shows no sign of life (no live lease, not seen by the API within this time), the
+ * task fails, so its job never stays IN_PROGRESS forever.
  */
 export const REQUEUED_CLAIM_TIMEOUT_MS = 120_000;
 
@@ -50,9 +51,13 @@ export function leaseExpiryOutcome(task: { attempts: number; maxAttempts: number
   };
 }
 
-/** The error of a task given back after an expired lease whose agent never came back. */
+/** The error of a task of a running job whose agent never came (back) to claim it. */
 export function strandedTaskError(task: { attempts: number; agentId: string }, timeoutMs: number): string {
+  const secs = Math.round(timeoutMs / 1000);
+  if (task.attempts === 0) {
+    return `the task was not claimed within ${secs} s while its job ran (agent ${task.agentId} stopped heartbeating)`;
+  }
   const tries = task.attempts === 1 ? '1 attempt' : `${task.attempts} attempts`;
-  return `agent lease expired after ${tries} and the task was not claimed again within ${Math.round(timeoutMs / 1000)} s `
+  return `agent lease expired after ${tries} and the task was not claimed again within ${secs} s `
     + `(agent ${task.agentId} stopped heartbeating)`;
 }

@@ -184,12 +184,46 @@ for (const m of storeMatrix()) {
       const r = (await store.claimTask(busy.agent.id, { leaseMs: 100 * T, now: 1_000 }))!;
       assert.deepEqual([w.jobId, r.jobId], [waiting.id, running.id], 'oldest first');
       assert.equal(await store.expireLeases(2_001), 1, 'the first lease ran out: given back');
-      await store.heartbeat(r.id, busy.agent.id, r.leaseToken!, undefined, { leaseMs: 100 * T, now: 2_000 + T });
+      await store.heartbeat(r.id, busy.agent.id, r.leaseToken!, undefined, { leaseMs: 2 * T, now: 2_000 + T });
       assert.equal(await store.expireLeases(2_500 + T), 0, 'the agent heartbeats another task: it is alive, the task waits');
       assert.equal((await store.getTask(w.id))!.status, 'PENDING');
-      assert.equal(await store.expireLeases(2_001 + 2 * T), 1, 'silent for the whole timeout: stranded');
+      // The agent dies: its running lease runs out, and the waiting task is stranded in the same sweep.
+      assert.equal(await store.expireLeases(2_001 + 3 * T), 2);
       assert.equal((await store.getJob(busy.account.id, waiting.id))!.status, 'FAILED');
-      assert.equal((await store.getJob(busy.account.id, running.id))!.status, 'IN_PROGRESS', 'a live lease is untouched');
+      assert.equal((await store.getTask(r.id))!.status, 'PENDING', 'the running task is given back (attempts remain)');
+      assert.equal((await store.getJob(busy.account.id, running.id))!.status, 'IN_PROGRESS');
+    });
+
+    test('when the agent dies mid-job, its never-claimed tasks fail too; an agent seen by the API keeps them waiting', async () => {
+      const T = REQUEUED_CLAIM_TIMEOUT_MS;
+      const twoTasks = (t: TenantFixture) => store.createJob({
+        accountId: t.account.id, workingEnvironmentId: t.we.id, type: 'restore-file',
+        entries: [{ id: 'b1', kind: 'batch' }, { id: 'b2', kind: 'batch' }],
+        tasks: [0, 1].map((i) => ({ agentId: t.agent.id, kind: 'restore-batch', payload: {}, entryIndex: i })),
+      }, 0);
+      const dead = await tenant();
+      const job = await twoTasks(dead);
+      const c = (await store.claimTask(dead.agent.id, { leaseMs: 1_000, now: 1_000 }))!;
+      await store.completeTask(c.id, dead.agent.id, c.leaseToken!, {}, 1_500);
+      // b2 has waited since its creation at 0; nothing shows the agent alive after its lease
+      assert.equal(await store.expireLeases(T), 0);
+      assert.equal(await store.expireLeases(T + 1), 1);
+      const j = (await store.getJob(dead.account.id, job.id))!;
+      assert.equal(j.status, 'FAILED');
+      assert.equal(j.error, `1 of 2 batches failed: batch b2: the task was not claimed within ${T / 1000} s while its job ran (agent ${dead.agent.id} stopped heartbeating)`);
+
+      const seen = await tenant();
+      const job2 = await twoTasks(seen);
+      const c2 = (await store.claimTask(seen.agent.id, { leaseMs: 1_000, now: 1_000 }))!;
+      await store.completeTask(c2.id, seen.agent.id, c2.leaseToken!, {}, 1_500);
+      await store.touchAgent(seen.agent.id, T);
+      assert.equal(await store.expireLeases(T + 1), 0, 'seen by the API within the timeout: alive');
+      assert.equal((await store.getJob(seen.account.id, job2.id))!.status, 'IN_PROGRESS');
+
+      const idle = await tenant();
+      const never = await twoTasks(idle);
+      await store.expireLeases(10 * T);
+      assert.equal((await store.getJob(idle.account.id, never.id))!.status, 'PENDING', 'a job that never started waits for its agent');
     });
 
     test('heartbeat extends the lease; after expiry, with a wrong token or agent, it is LEASE_LOST', async () => {

@@ -85,10 +85,11 @@ export interface JobStore {
   /**
    * Every LEASED task whose lease expired before `now` goes back to PENDING when
    * attempts < maxAttempts, else FAILED ("agent lease expired after N attempts …").
-   * A task given back that way fails too once REQUEUED_CLAIM_TIMEOUT_MS have passed
-   * without its agent touching any of its tasks (the agent is gone), so a job never
-   * stays IN_PROGRESS forever. Jobs re-derived in the same transactions. Returns the
-   * number of tasks changed.
+   * A PENDING task of a running job (given back that way, or not yet claimed) fails
+   * too once it has waited REQUEUED_CLAIM_TIMEOUT_MS while its agent held no live lease
+   * and was not seen (touchAgent) — the agent is gone — so a job never stays
+   * IN_PROGRESS forever. Jobs re-derived in the same transactions. Returns the number
+   * of tasks changed.
    */
   expireLeases(now?: number): Promise<number>;
 

@@ -5,17 +5,27 @@ import type { Database } from '../schema.js';
 import { lockJob, rederiveJob } from './rederive-job.js';
 
 /**
- * A task is stranded when it was given back after an expired lease more than the
- * timeout ago and its agent has touched none of its tasks since: the agent is gone.
+ * A task is stranded when its agent is gone while its job runs: it is PENDING, it was
+ * given back after an expired lease or its job has started (another task was claimed),
+ * it has waited longer than the timeout, and its agent shows no sign of life: it holds
+ * no live lease (a busy agent heartbeats) and has not been seen (touchAgent, on every
+ * agent request) within the timeout. A live, idle agent would have claimed the task.
+ * The sweep's own writes are no sign of life, so one sweep sees every stranded task.
+ * Tasks of jobs that never started are left to wait: the job stays honestly PENDING.
  */
 function stranded(now: number) {
   const since = now - REQUEUED_CLAIM_TIMEOUT_MS;
   return (eb: ExpressionBuilder<Database, 'tasks'>) => eb.and([
     eb('tasks.status', '=', 'PENDING'),
-    eb('tasks.attempts', '>', 0),
+    eb.or([
+      eb('tasks.attempts', '>', 0),
+      eb.exists(eb.selectFrom('jobs').select('jobs.id').whereRef('jobs.id', '=', 'tasks.job_id').where('jobs.status', '=', 'IN_PROGRESS')),
+    ]),
     eb('tasks.updated_at', '<', since),
-    eb.not(eb.exists(eb.selectFrom('tasks as alive').select('alive.id')
-      .whereRef('alive.agent_id', '=', 'tasks.agent_id').where('alive.updated_at', '>=', since))),
+    eb.not(eb.exists(eb.selectFrom('tasks as busy').select('busy.id')
+      .whereRef('busy.agent_id', '=', 'tasks.agent_id').where('busy.status', '=', 'LEASED').where('busy.lease_expires_at', '>=', now))),
+    eb.not(eb.exists(eb.selectFrom('agents').select('agents.id')
+      .whereRef('agents.id', '=', 'tasks.agent_id').where('agents.last_seen_at', '>=', since))),
   ]);
 }
 
