@@ -226,6 +226,23 @@ for (const m of storeMatrix()) {
       assert.equal((await store.getJob(idle.account.id, never.id))!.status, 'PENDING', 'a job that never started waits for its agent');
     });
 
+    test('agentGoneAfterMs sets how long a running job waits for a silent agent', async () => {
+      const t = await tenant();
+      const quick = await ms.openAnother({ agentGoneAfterMs: 1_000 });
+      const job = await quick.createJob({
+        accountId: t.account.id, workingEnvironmentId: t.we.id, type: 'check',
+        tasks: [{ agentId: t.agent.id, kind: 'check', payload: {}, maxAttempts: 2 }],
+      }, 0);
+      await quick.claimTask(t.agent.id, { leaseMs: 100, now: 0 });
+      await quick.expireLeases(101); // given back at 101
+      await quick.expireLeases(1_101);
+      assert.equal((await quick.getJob(t.account.id, job.id))!.status, 'IN_PROGRESS');
+      await quick.expireLeases(1_102);
+      const j = (await quick.getJob(t.account.id, job.id))!;
+      assert.equal(j.status, 'FAILED');
+      assert.match(j.error, /not claimed again within 1 s/);
+    });
+
     test('heartbeat extends the lease; after expiry, with a wrong token or agent, it is LEASE_LOST', async () => {
       const t = await tenant();
       const intruder = await tenant();

@@ -39,7 +39,8 @@ export class KyselyJobStore implements JobStore {
   private readonly db: Kysely<Database>;
   private closed = false;
 
-  constructor(private readonly d: StoreDialect) {
+  /** @param o.agentGoneAfterMs see OpenJobStoreOptions.agentGoneAfterMs */
+  constructor(private readonly d: StoreDialect, private readonly o: { agentGoneAfterMs?: number } = {}) {
     this.dialect = d.name;
     this.db = d.db;
   }
@@ -153,11 +154,11 @@ export class KyselyJobStore implements JobStore {
     });
   }
   async expireLeases(now = Date.now()): Promise<number> {
-    const jobIds = await this.read('expireLeases', () => jobsWithExpiredLeases(this.db, now));
+    const jobIds = await this.read('expireLeases', () => jobsWithExpiredLeases(this.db, now, this.o.agentGoneAfterMs));
     let changed = 0;
     // One short transaction per job: a sweep over many jobs never holds the writer for long.
     for (const jobId of jobIds) {
-      changed += await this.write('expireLeases', (trx) => expireJobLeases(this.d, trx, jobId, now));
+      changed += await this.write('expireLeases', (trx) => expireJobLeases(this.d, trx, jobId, now, this.o.agentGoneAfterMs));
     }
     return changed;
   }

@@ -20,6 +20,11 @@ export interface OpenJobStoreOptions {
   connectTimeoutMs?: number;
   /** PostgreSQL only: errors of idle pooled connections, for the log. @default ignored */
   onBackgroundError?: (e: Error) => void;
+  /**
+   * How long a PENDING task of a running job waits for an agent that shows no sign of
+   * life (no live lease, not seen) before expireLeases fails it. @default REQUEUED_CLAIM_TIMEOUT_MS (120000)
+   */
+  agentGoneAfterMs?: number;
   /** Run migrate() before returning. @default false */
   migrate?: boolean;
 }
@@ -31,7 +36,11 @@ export interface OpenJobStoreOptions {
  * cannot be opened.
  */
 export async function openJobStore(opts: OpenJobStoreOptions): Promise<JobStore> {
-  const store = new KyselyJobStore(await openDialect(opts));
+  if (opts.agentGoneAfterMs !== undefined && !(Number.isInteger(opts.agentGoneAfterMs) && opts.agentGoneAfterMs > 0)) {
+    throw new CbsError('VALIDATION_FAILED', 'agentGoneAfterMs must be a positive integer', { details: { field: 'agentGoneAfterMs' } });
+  }
+  const store = new KyselyJobStore(await openDialect(opts),
+    opts.agentGoneAfterMs === undefined ? {} : { agentGoneAfterMs: opts.agentGoneAfterMs });
   if (opts.migrate === true) {
     try {
       await store.migrate();

@@ -13,8 +13,8 @@ import { lockJob, rederiveJob } from './rederive-job.js';
  * The sweep's own writes are no sign of life, so one sweep sees every stranded task.
  * Tasks of jobs that never started are left to wait: the job stays honestly PENDING.
  */
-function stranded(now: number) {
-  const since = now - REQUEUED_CLAIM_TIMEOUT_MS;
+function stranded(now: number, timeoutMs: number) {
+  const since = now - timeoutMs;
   return (eb: ExpressionBuilder<Database, 'tasks'>) => eb.and([
     eb('tasks.status', '=', 'PENDING'),
     eb.or([
@@ -30,10 +30,10 @@ function stranded(now: number) {
 }
 
 /** Jobs having a LEASED task whose lease ran out before `now` (served by the (status, lease_expires_at) index), or a stranded task. */
-export async function jobsWithExpiredLeases(db: Kysely<Database>, now: number): Promise<string[]> {
+export async function jobsWithExpiredLeases(db: Kysely<Database>, now: number, timeoutMs = REQUEUED_CLAIM_TIMEOUT_MS): Promise<string[]> {
   const expired = await db.selectFrom('tasks').select('job_id').distinct()
     .where('status', '=', 'LEASED').where('lease_expires_at', '<', now).execute();
-  const strandedJobs = await db.selectFrom('tasks').select('job_id').distinct().where(stranded(now)).execute();
+  const strandedJobs = await db.selectFrom('tasks').select('job_id').distinct().where(stranded(now, timeoutMs)).execute();
   return [...new Set([...expired, ...strandedJobs].map((r) => r.job_id))].sort();
 }
 
@@ -42,7 +42,9 @@ export async function jobsWithExpiredLeases(db: Kysely<Database>, now: number): 
  * stranded tasks, and re-derives the job; run in one write transaction per job.
  * Returns the tasks changed.
  */
-export async function expireJobLeases(d: StoreDialect, db: Kysely<Database>, jobId: string, now: number): Promise<number> {
+export async function expireJobLeases(
+  d: StoreDialect, db: Kysely<Database>, jobId: string, now: number, timeoutMs = REQUEUED_CLAIM_TIMEOUT_MS,
+): Promise<number> {
   await lockJob(d, db, jobId);
   const tasks = await d.forUpdate(
     db.selectFrom('tasks').select(['id', 'attempts', 'max_attempts', 'agent_id'])
@@ -58,11 +60,11 @@ export async function expireJobLeases(d: StoreDialect, db: Kysely<Database>, job
   // SKIP LOCKED: a stranded task locked right now is being claimed (its agent is back),
   // and waiting for it would invert the claim's task-then-job lock order.
   const strandedTasks = await d.forUpdateSkipLocked(
-    db.selectFrom('tasks').select(['id', 'attempts', 'agent_id']).where('job_id', '=', jobId).where(stranded(now)),
+    db.selectFrom('tasks').select(['id', 'attempts', 'agent_id']).where('job_id', '=', jobId).where(stranded(now, timeoutMs)),
   ).execute();
   for (const t of strandedTasks) {
     await db.updateTable('tasks').set({
-      status: 'FAILED', error: strandedTaskError({ attempts: t.attempts, agentId: t.agent_id }, REQUEUED_CLAIM_TIMEOUT_MS), updated_at: now,
+      status: 'FAILED', error: strandedTaskError({ attempts: t.attempts, agentId: t.agent_id }, timeoutMs), updated_at: now,
     }).where('id', '=', t.id).execute();
   }
   const changed = tasks.length + strandedTasks.length;
