@@ -121,3 +121,26 @@ test('packs left unindexed by an interrupted backup are adopted, not uploaded ag
     assert.deepEqual(diffTrees(await describeTree(src), await describeTree(join(dir, 'out'))), []);
   });
 });
+
+test('two concurrent backups on one handle share blobs and both restore', async (t) => {
+  const seed = seedFromEnv();
+  t.diagnostic(`seed ${seed}`);
+  await withTempDir(async (dir) => {
+    const rng = new Rng(seed);
+    const shared = rng.bytes(10 * MiB);
+    for (const v of ['v1', 'v2']) {
+      await mkdir(join(dir, v));
+      await writeFile(join(dir, v, 'shared'), shared);
+      await writeFile(join(dir, v, 'own'), rng.bytes(3 * MiB));
+      for (let i = 0; i < 30; i++) await writeFile(join(dir, v, `small${i}`), i % 2 ? rng.bytes(1000) : `same small ${i}`);
+    }
+    const backend = new CountingBackend(new MemBackend());
+    const repo = await testRepo(backend);
+    const [a, b] = await Promise.all([backup(repo, { sourceDir: join(dir, 'v1') }), backup(repo, { sourceDir: join(dir, 'v2') })]);
+    assert.ok(a.summary.dataAdded + b.summary.dataAdded < 17 * MiB, `added ${a.summary.dataAdded} + ${b.summary.dataAdded}`);
+    for (const [v, s] of [['v1', a], ['v2', b]] as const) {
+      await restore(repo, { snapshotId: s.snapshot.id, targetDir: join(dir, `out-${v}`) });
+      assert.deepEqual(diffTrees(await describeTree(join(dir, v)), await describeTree(join(dir, `out-${v}`))), []);
+    }
+  });
+});

@@ -99,14 +99,28 @@ async function runBackup(repo: Repository, source: string, opts: BackupOptions):
   const progress = new ProgressReporter(opts.onProgress);
   // Started at the first file that must be read: an unchanged re-backup never pays for it.
   let pool: WorkerPool | undefined;
+  // Reserved by this backup but not yet handed to a pack writer: released if we fail.
+  const reserved = new Set<string>();
+  // Blobs another backup on this handle was writing when we needed them: verified
+  // indexed before our snapshot is written, in case that backup failed.
+  const expected = new Set<string>();
+  const claim = (id: Buffer): boolean => {
+    if (repo.reserveBlob(id)) {
+      reserved.add(id.toString('hex'));
+      return true;
+    }
+    if (!repo.index.has(id)) expected.add(id.toString('hex'));
+    return false;
+  };
   const workers = (): WorkerPool => (pool ??= new WorkerPool(repo.master, {
     onQuery: async (id) => {
-      if (!repo.reserveBlob(id)) return false;
+      if (!claim(id)) return false;
       await repo.waitForCapacity();
       return true;
     },
     onBlob: async (id, sealed, rawLength, confirmed) => {
-      if (!confirmed && !repo.reserveBlob(id)) return; // a small chunk we already have
+      if (!confirmed && !claim(id)) return; // a small chunk we already have
+      reserved.delete(id.toString('hex'));
       c.dataBlobsAdded++;
       c.dataAdded += rawLength;
       c.dataAddedStored += sealed.length;
@@ -253,11 +267,18 @@ async function runBackup(repo: Repository, source: string, opts: BackupOptions):
     await batcher.flush();
     tree = await root.tree;
     await repo.flush();
+    for (const hex of expected) {
+      if (!repo.index.has(Buffer.from(hex, 'hex'))) {
+        throw new RepoError('REPO_INTEGRITY', `blob ${hex} was being stored by another backup that did not finish; run the backup again`, { object: `blob ${hex}` });
+      }
+    }
+    if (reserved.size > 0) throw new RepoError('REPO_INTEGRITY', `${reserved.size} blobs were reserved but never stored (internal error)`);
   } catch (e) {
     // Stop the workers, then index what was uploaded so the next backup reuses it.
     // The original error is the one reported.
     await pool?.close();
     pool = undefined;
+    for (const hex of reserved) repo.unreserveBlob(Buffer.from(hex, 'hex'));
     await repo.flush().catch(() => undefined);
     throw e;
   } finally {

@@ -158,6 +158,14 @@ export class Repository {
     return true;
   }
 
+  /**
+   * Gives up a reservation whose blob will not be written after all (its writer
+   * failed or was aborted), so a later save writes it instead of assuming it is coming.
+   */
+  unreserveBlob(id: Buffer): void {
+    this.inFlight.delete(id.toString('hex'));
+  }
+
   /** Resolves when fewer than maxUploads packs are uploading (bounds memory). */
   waitForCapacity(): Promise<void> {
     this.throwIfUploadFailed();
