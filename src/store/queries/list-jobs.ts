@@ -17,9 +17,11 @@ export async function listJobs(db: Kysely<Database>, accountId: string, f: JobFi
   if (f.workingEnvironmentId !== undefined) q = q.where('working_environment_id', '=', f.workingEnvironmentId);
   const before = f.before;
   if (before !== undefined) {
-    q = q.where((eb) => eb.or([
+    // (time, id) < (t, i), spelled so both planners bound the index range by time
+    // (the plain OR form made PostgreSQL filter every newer row instead).
+    q = q.where('time', '<=', before.time).where((eb) => eb.or([
       eb('time', '<', before.time),
-      eb.and([eb('time', '=', before.time), eb('id', '<', before.id)]),
+      eb('id', '<', before.id),
     ]));
   }
   const rows = await q.orderBy('time', 'desc').orderBy('id', 'desc').limit(f.limit).execute();
