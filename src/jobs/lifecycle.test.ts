@@ -92,6 +92,7 @@ for (const m of storeMatrix()) {
       assert.deepEqual(j.entries.map((e) => e.status), ['IN_PROGRESS', 'SUCCESS', 'IN_PROGRESS']);
       j = await store.completeTask(claimed[0]!.id, t.agent.id, claimed[0]!.leaseToken!, {}, 301);
       j = await store.completeTask(claimed[2]!.id, t.agent.id, claimed[2]!.leaseToken!, {}, 302);
+      assert.equal(j.id, job.id);
       assert.equal(j.status, 'COMPLETED');
       assert.equal(j.error, '');
       assert.equal(j.endTime, 302);
