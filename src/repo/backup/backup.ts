@@ -268,7 +268,10 @@ async function runBackup(repo: Repository, source: string, opts: BackupOptions):
     tree = await root.tree;
     await repo.flush();
     for (const hex of expected) {
-      if (!repo.index.has(Buffer.from(hex, 'hex'))) {
+      const id = Buffer.from(hex, 'hex');
+      // Another backup on this handle reserved it; its own flush stores it.
+      await repo.whenSettled(id);
+      if (!repo.index.has(id)) {
         throw new RepoError('REPO_INTEGRITY', `blob ${hex} was being stored by another backup that did not finish; run the backup again`, { object: `blob ${hex}` });
       }
     }

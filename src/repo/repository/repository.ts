@@ -42,6 +42,7 @@ export class Repository {
   private uploadError: unknown;
   private pending: IndexEntry[] = [];
   private readonly capacityWaiters: (() => void)[] = [];
+  private readonly settleWaiters = new Map<string, (() => void)[]>();
 
   /**
    * @param maxUploads packs uploaded concurrently before writers wait. @default 2
@@ -163,7 +164,30 @@ export class Repository {
    * failed or was aborted), so a later save writes it instead of assuming it is coming.
    */
   unreserveBlob(id: Buffer): void {
-    this.inFlight.delete(id.toString('hex'));
+    this.settle(id.toString('hex'));
+  }
+
+  /**
+   * Resolves once a blob is no longer in flight: stored and indexed, or given up by the
+   * writer that reserved it (then `index.has(id)` stays false).
+   */
+  whenSettled(id: Buffer): Promise<void> {
+    const hex = id.toString('hex');
+    if (!this.inFlight.has(hex)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const l = this.settleWaiters.get(hex);
+      if (l) l.push(resolve);
+      else this.settleWaiters.set(hex, [resolve]);
+    });
+  }
+
+  private settle(hex: string): void {
+    this.inFlight.delete(hex);
+    const l = this.settleWaiters.get(hex);
+    if (l) {
+      this.settleWaiters.delete(hex);
+      for (const w of l) w();
+    }
   }
 
   /** Resolves when fewer than maxUploads packs are uploading (bounds memory). */
@@ -233,7 +257,7 @@ export class Repository {
       for (const b of p.blobs) {
         const e: IndexEntry = { id: b.id, type: b.type, pack: p.id, offset: b.offset, length: b.length, rawLength: b.rawLength };
         this.index.add(e);
-        this.inFlight.delete(b.id.toString('hex'));
+        this.settle(b.id.toString('hex'));
         this.pending.push(e);
       }
       if (this.pending.length >= INDEX_FLUSH_ENTRIES) await this.writePendingIndex();
