@@ -1,6 +1,6 @@
 import type { BigIntStats } from 'node:fs';
 import { lstatSync, readdirSync, readlinkSync } from 'node:fs';
-import { lstat } from 'node:fs/promises';
+import { lstat, realpath } from 'node:fs/promises';
 import { availableParallelism, hostname as osHostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { RepoError, isRepoError } from '../errors.js';
@@ -69,7 +69,9 @@ function message(e: unknown): string {
  * then the snapshot, so an interrupted backup leaves only unreferenced data.
  */
 export async function backup(repo: Repository, opts: BackupOptions): Promise<BackupResult> {
-  const source = resolve(opts.sourceDir);
+  // The real path: a source reached through a symlink is backed up (and found as
+  // 'latest' parent) under one stable name.
+  const source = await realpath(resolve(opts.sourceDir)).catch(() => resolve(opts.sourceDir));
   const rootStat = await lstat(source, { bigint: true }).catch((e: unknown) => {
     throw new RepoError('REPO_PATH_NOT_FOUND', `cannot read source ${source}: ${message(e)}`, { object: source, cause: e });
   });

@@ -1,6 +1,7 @@
 import { sha256 } from '../crypto/index.js';
 import { isRepoError } from '../errors.js';
 import type { IndexEntry } from '../index/index.js';
+import { withLock } from '../lock/index.js';
 import { openVerifiedBlob, packKey, readPackHeaderFromBytes } from '../pack/index.js';
 import { Repository } from '../repository/index.js';
 import { loadSnapshot } from '../snapshot/index.js';
@@ -38,6 +39,12 @@ const msg = (e: unknown): string => (e instanceof Error ? e.message : String(e))
  * caller's handle is not trusted blindly.
  */
 export async function check(repo: Repository, opts: { readData?: boolean; onProgress?: (p: CheckProgress) => void } = {}): Promise<CheckResult> {
+  // Shared: backups may run meanwhile (their new packs are simply not yet indexed),
+  // but a prune, which deletes, must not.
+  return withLock(repo, { exclusive: false, purpose: 'check' }, () => runCheck(repo, opts));
+}
+
+async function runCheck(repo: Repository, opts: { readData?: boolean; onProgress?: (p: CheckProgress) => void }): Promise<CheckResult> {
   const errors: CheckError[] = [];
   const fresh = new Repository(repo.backend, repo.config, repo.master);
   opts.onProgress?.({ phase: 'index', done: 0, total: 1 });
