@@ -71,3 +71,24 @@ test('a repository opened with a key export restores without the passphrase', as
     void TEST_SCRYPT;
   });
 });
+
+test('restoring one small file reads only its blob, not whole packs', async (t) => {
+  const seed = seedFromEnv();
+  t.diagnostic(`seed ${seed}`);
+  await withTempDir(async (dir) => {
+    const rng = new Rng(seed);
+    const src = join(dir, 'src');
+    await mkdir(src);
+    await writeFile(join(src, 'big'), rng.bytes(12 * 1024 * 1024));
+    await writeFile(join(src, 'small'), 'just this');
+    const backend = new CountingBackend(new LocalBackend(join(dir, 'bucket')));
+    const repo = await testRepo(backend);
+    await backup(repo, { sourceDir: src });
+    const r = await restore(repo, { snapshotId: 'latest', targetDir: join(dir, 'out'), include: ['/small'] });
+    assert.equal(r.files, 1);
+    assert.ok(r.bytesFetched < 1024, `fetched ${r.bytesFetched} bytes`);
+    const { readFile, readdir } = await import('node:fs/promises');
+    assert.equal(await readFile(join(dir, 'out', 'small'), 'utf8'), 'just this');
+    assert.deepEqual(await readdir(join(dir, 'out')), ['small']);
+  });
+});
