@@ -82,6 +82,10 @@ async function main(): Promise<void> {
 
     for (const t of tools) await run('initial backup', t, () => profiled(t, 'initial backup').backup(data));
     for (const t of tools) await run('unchanged re-backup', t, () => profiled(t, 'unchanged').backup(data));
+    // The floor under every step: process start, key derivation, reading the snapshot list.
+    const fixed: string[] = [];
+    for (const t of tools) fixed.push(`${t.name} ${(await t.open()).wallS.toFixed(2)} s`);
+    log(`open + list snapshots: ${fixed.join(', ')}`);
     const mut = await mutateDataSet(data, 0.1, seed);
     dataBytes = await dirBytes(data);
     log(`changed ${(mut.bytesChanged / MiB).toFixed(0)} MiB: ${mut.filesChanged} files changed, ${mut.filesAdded} added, ${mut.filesDeleted} deleted`);
@@ -94,7 +98,8 @@ async function main(): Promise<void> {
       await rm(target, { recursive: true, force: true });
     }
 
-    const report = formatReport(rows, { sizeMiB, seed, files: gen.files, restic });
+    const report = formatReport(rows, { sizeMiB, seed, files: gen.files, restic }) +
+      `\nFixed cost of one command (start, key derivation, open, list snapshots): ${fixed.join(', ')}\n`;
     process.stdout.write(report);
     if (profDir) {
       for (const step of ['initial-backup', 'unchanged', 'changed', 'restore']) {

@@ -3,13 +3,14 @@
  * and peak RSS exactly as it measures restic's. Prints one JSON line on stdout.
  *
  *   node engine-child.js init    LOCATION
+ *   node engine-child.js open    LOCATION              (open, list snapshots: the fixed cost of any command)
  *   node engine-child.js backup  LOCATION SOURCE_DIR
  *   node engine-child.js restore LOCATION TARGET_DIR
  *
  * The passphrase comes from CBS_REPO_PASSWORD; S3 keys from CBS_S3_ACCESS_KEY_ID and
  * CBS_S3_SECRET_ACCESS_KEY.
  */
-import { backup, initRepository, openRepository, restore } from '../src/repo/index.js';
+import { backup, initRepository, listSnapshots, openRepository, restore } from '../src/repo/index.js';
 import { openBackend, type OpenOptions } from '../src/storage/index.js';
 
 const [op, location, dir] = process.argv.slice(2);
@@ -19,13 +20,17 @@ const s3: OpenOptions = process.env['CBS_S3_ACCESS_KEY_ID']
   : {};
 
 async function main(): Promise<unknown> {
-  if (!op || !location) throw new Error('usage: engine-child.js init|backup|restore LOCATION [DIR]');
+  if (!op || !location) throw new Error('usage: engine-child.js init|open|backup|restore LOCATION [DIR]');
   const backend = await openBackend(location, s3);
   try {
     switch (op) {
       case 'init':
         await initRepository(backend, { passphrase });
         return {};
+      case 'open': {
+        const repo = await openRepository(backend, { passphrase, skipIndex: true });
+        return { snapshots: (await listSnapshots(repo)).length };
+      }
       case 'backup': {
         const repo = await openRepository(backend, { passphrase });
         const r = await backup(repo, { sourceDir: dir!, parent: 'latest' });

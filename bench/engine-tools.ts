@@ -14,6 +14,8 @@ export interface BenchTool {
   /** Shown in the results table. */
   readonly name: string;
   init(): Promise<Measured>;
+  /** Open the repository and list its snapshots: what every command pays before its work. */
+  open(): Promise<Measured>;
   backup(source: string): Promise<Measured>;
   restore(target: string): Promise<Measured>;
   /** Bytes the repository occupies in its store. */
@@ -46,6 +48,7 @@ export function openCbsTool(name: string, location: string, opts: { s3Keys?: { a
   return {
     name,
     init: () => node(['init', location]),
+    open: () => node(['open', location]),
     backup: (source) => node(['backup', location, source]),
     restore: (target) => node(['restore', location, target]),
     async repoBytes() {
@@ -76,6 +79,7 @@ export function resticTool(repoDir: string, cacheDir: string): BenchTool {
   return {
     name: 'restic',
     init: () => restic(['init', '--repository-version', '2']),
+    open: () => restic(['snapshots']),
     backup: (source) => restic(['backup', '--compression', 'auto', '--host', 'bench', source]),
     // restic recreates the absolute source path below --target.
     restore: (target) => restic(['restore', 'latest', '--target', target]),
