@@ -23,6 +23,9 @@ export interface RepositoryStats {
   indexesWritten: number;
 }
 
+/** Decoded tree blobs kept in memory (LRU). */
+const TREE_CACHE_ENTRIES = 256;
+
 /** Index entries written per index object before a new one is started. */
 const INDEX_FLUSH_ENTRIES = 50000;
 
@@ -43,6 +46,7 @@ export class Repository {
   private pending: IndexEntry[] = [];
   private readonly capacityWaiters: (() => void)[] = [];
   private readonly settleWaiters = new Map<string, (() => void)[]>();
+  private readonly treeCache = new Map<string, Buffer>();
 
   /**
    * @param maxUploads packs uploaded concurrently before writers wait. @default 2
@@ -227,6 +231,23 @@ export class Repository {
   async loadBlob(id: Buffer): Promise<Buffer> {
     const e = this.index.get(id);
     if (!e) throw new IntegrityError(`blob ${id.toString('hex')}`, 'not in the index');
+    if (e.type !== 'tree') return this.fetchBlob(e);
+    // Trees are read again and again when browsing page by page: keep recent ones.
+    const hex = id.toString('hex');
+    const hit = this.treeCache.get(hex);
+    if (hit) {
+      this.treeCache.delete(hex);
+      this.treeCache.set(hex, hit);
+      return hit;
+    }
+    const plain = await this.fetchBlob(e);
+    this.treeCache.set(hex, plain);
+    if (this.treeCache.size > TREE_CACHE_ENTRIES) this.treeCache.delete(this.treeCache.keys().next().value!);
+    return plain;
+  }
+
+  private async fetchBlob(e: IndexEntry): Promise<Buffer> {
+    const id = e.id;
     let sealed: Buffer;
     try {
       sealed = await this.backend.get(packKey(e.pack), { offset: e.offset, length: e.length });

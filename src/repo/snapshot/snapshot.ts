@@ -1,3 +1,4 @@
+import { isNotFound } from '../../storage/backend.js';
 import { RepoError, IntegrityError } from '../errors.js';
 import type { Repository } from '../repository/index.js';
 
@@ -83,6 +84,15 @@ export async function findSnapshot(repo: Repository, ref: string, filter: { path
     return last;
   }
   if (!/^[0-9a-f]{1,64}$/.test(ref)) throw new RepoError('REPO_SNAPSHOT_NOT_FOUND', `not a snapshot id: ${JSON.stringify(ref)}`);
+  if (ref.length === 64) {
+    // A full id needs no listing (browse calls this for every page).
+    try {
+      return await loadSnapshot(repo, ref);
+    } catch (e) {
+      if (isNotFound(e)) throw new RepoError('REPO_SNAPSHOT_NOT_FOUND', `no snapshot ${ref}`, { object: `snapshots/${ref}`, cause: e });
+      throw e;
+    }
+  }
   const ids = (await repo.listObjects('snapshot')).filter((id) => id.startsWith(ref));
   if (ids.length === 0) throw new RepoError('REPO_SNAPSHOT_NOT_FOUND', `no snapshot ${ref}`, { object: `snapshots/${ref}` });
   if (ids.length > 1) throw new RepoError('REPO_SNAPSHOT_NOT_FOUND', `snapshot prefix ${ref} is ambiguous (${ids.length} matches)`);
