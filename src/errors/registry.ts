@@ -26,7 +26,7 @@ export const ERROR_REGISTRY = {
   ROUTE_NOT_FOUND: { status: 404, retryable: false, description: 'No such route.' },
   ACCOUNT_NOT_FOUND: { status: 404, retryable: false, description: 'No such account.' },
   JOB_NOT_FOUND: { status: 404, retryable: false, description: 'No job with this id in this account.' },
-  TASK_NOT_FOUND: { status: 404, retryable: false, description: 'No task with this id, or it is not leased to this agent.' },
+  TASK_NOT_FOUND: { status: 404, retryable: false, description: 'No task with this id.' },
   WORKING_ENVIRONMENT_NOT_FOUND: { status: 404, retryable: false, description: 'No working environment with this id in this account.' },
   VOLUME_NOT_FOUND: { status: 404, retryable: false, description: 'No volume with this id in this working environment.' },
   SNAPSHOT_NOT_FOUND: { status: 404, retryable: false, description: 'No backup with this id of this volume.' },

@@ -74,12 +74,18 @@ describe('cbs serve, token and job commands against a real server process (SQLit
     }
   });
 
+  // The tasks below belong to an agent of the test's own, so the server's embedded agent
+  // leaves them alone and the test drives their lifecycle.
+  const testAgent = 'clitestagent0000clients';
+  let we: string;
+
   it('cbs job ls / show / watch follow a job through its lifecycle', async () => {
-    const we = `LocalWorkingEnvironment-cli${Date.now().toString(36).slice(-5)}`;
-    await store.upsertWorkingEnvironment({ id: we, accountId: creds['account-id'], agentId: creds['agent-id'], name: 'cli', svm: 'svm0', driver: 'local-fs', root: home });
+    we = `LocalWorkingEnvironment-cli${Date.now().toString(36).slice(-5)}`;
+    await store.createAgent({ id: testAgent, accountId: creds['account-id'], name: 'cli test', credentialHash: 'x' });
+    await store.upsertWorkingEnvironment({ id: we, accountId: creds['account-id'], agentId: testAgent, name: 'cli', svm: 'svm0', driver: 'local-fs', root: home });
     const job = await store.createJob({
       accountId: creds['account-id'], workingEnvironmentId: we, type: 'backup-volume',
-      tasks: [{ agentId: creds['agent-id'], kind: 'backup-volume', payload: {} }],
+      tasks: [{ agentId: testAgent, kind: 'backup-volume', payload: {} }],
     });
     const ls = await runCbs(['job', 'ls', '--home', home, '--json']);
     assert.equal(ls.code, 0, ls.stderr);
@@ -101,22 +107,21 @@ describe('cbs serve, token and job commands against a real server process (SQLit
     const exited = new Promise<number | null>((r) => watch.on('exit', r));
     // let the watcher see PENDING first, then run the task
     await new Promise<void>((r) => { const t = setInterval(() => { if (err.includes('PENDING')) { clearInterval(t); r(); } }, 20); });
-    const t = (await store.claimTask(creds['agent-id'], { leaseMs: 60_000 }))!;
+    const t = (await store.claimTask(testAgent, { leaseMs: 60_000 }))!;
     assert.equal(t.jobId, job.id);
-    await store.completeTask(t.id, creds['agent-id'], t.leaseToken!, {});
+    await store.completeTask(t.id, testAgent, t.leaseToken!, {});
     assert.equal(await exited, 0, err);
     assert.match(out, /status\s+COMPLETED/);
     assert.match(err, /PENDING[\s\S]*COMPLETED/);
   });
 
   it('cbs job watch exits 1 on a FAILED job, and show of an unknown job prints the error code', async () => {
-    const we = (await store.listWorkingEnvironments(creds['account-id']))[0]!.id;
     const job = await store.createJob({
       accountId: creds['account-id'], workingEnvironmentId: we, type: 'backup-volume',
-      tasks: [{ agentId: creds['agent-id'], kind: 'backup-volume', payload: {} }],
+      tasks: [{ agentId: testAgent, kind: 'backup-volume', payload: {} }],
     });
-    const t = (await store.claimTask(creds['agent-id'], { leaseMs: 60_000 }))!;
-    await store.failTask(t.id, creds['agent-id'], t.leaseToken!, 'disk on fire');
+    const t = (await store.claimTask(testAgent, { leaseMs: 60_000 }))!;
+    await store.failTask(t.id, testAgent, t.leaseToken!, 'disk on fire');
     const w = await runCbs(['job', 'watch', job.id, '--home', home]);
     assert.equal(w.code, 1);
     assert.match(w.stdout, /error\s+.*disk on fire/);
