@@ -111,14 +111,13 @@ export function registerRepo(program: Command): void {
   cmd(repo, 'check', 'verify the repository structure (and with --read-data, every stored byte)')
     .option('--read-data', 'read, decrypt and verify every blob')
     .action(run(async (o: RepoFlags & { readData?: boolean }) => {
-      const { check, withLock } = await engine();
+      const { check } = await engine();
       const { openRepo, repoLocation, withRepo } = await access();
       const bar = new ProgressBar('check', !o.json);
-      const res = await withRepo(await openRepo(o, { skipIndex: true }), (r) =>
-        // Shared, like backup: only an exclusive holder (prune) changes what check reads.
-        withLock(r, { exclusive: false, purpose: 'check' }, () => check(r, {
-          readData: o.readData ?? false, onProgress: (p) => bar.step(p.phase, p.done, p.total),
-        }))).finally(() => bar.stop());
+      // check takes its own shared lock and loads a fresh index, so none is loaded here.
+      const res = await withRepo(await openRepo(o, { skipIndex: true }), (r) => check(r, {
+        readData: o.readData ?? false, onProgress: (p) => bar.step(p.phase, p.done, p.total),
+      })).finally(() => bar.stop());
       if (o.json) printJson(res);
       else {
         for (const e of res.errors) process.stdout.write(`error  ${e.kind}  ${e.object}: ${e.message}\n`);
