@@ -26,6 +26,14 @@ export interface AgentOptions {
   discoverIntervalMs?: number;
   /** Heartbeat period; @default a third of the task's lease, at most 10 s */
   heartbeatMs?: number;
+  /**
+   * A task whose progress has not moved for this long is aborted and failed ("no progress"):
+   * a hung engine must not keep a job IN_PROGRESS forever by heartbeating. 0 disables.
+   * @default 900000 (15 min)
+   */
+  stallTimeoutMs?: number;
+  /** How long stop() waits for running tasks to wind down after aborting them. @default 10000 */
+  stopTimeoutMs?: number;
   log?: AgentLog;
 }
 
@@ -45,7 +53,8 @@ export class Agent {
 
   constructor(o: AgentOptions) {
     this.#o = {
-      concurrency: 2, claimWaitMs: 20_000, discoverIntervalMs: 30_000, log: () => undefined, ...o,
+      concurrency: 2, claimWaitMs: 20_000, discoverIntervalMs: 30_000, stallTimeoutMs: 900_000, stopTimeoutMs: 10_000,
+      log: () => undefined, ...o,
     };
   }
 
@@ -69,7 +78,13 @@ export class Agent {
 
   async stop(): Promise<void> {
     this.#stop.abort();
-    await Promise.allSettled(this.#loops);
+    // An engine that ignores its abort signal must not hold the process: give up waiting.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled(this.#loops),
+      new Promise<void>((r) => { timer = setTimeout(r, this.#o.stopTimeoutMs); timer.unref(); }),
+    ]);
+    clearTimeout(timer);
   }
 
   /** Scans every WE root and reports its volumes; learns the WE ids. */
@@ -119,8 +134,19 @@ export class Agent {
     stopping.addEventListener('abort', onStop, { once: true });
     let latest: EngineProgress | undefined;
     let lost = false;
+    let stalled = false;
+    let lastMove = Date.now();
+    let lastKey = '';
     const every = this.#o.heartbeatMs ?? Math.max(200, Math.min(10_000, Math.floor(task.leaseMs / 3)));
     const hb = setInterval(() => {
+      const key = latest ? `${latest.bytesDone}/${latest.filesDone}/${latest.bytesTotal}/${latest.filesTotal}` : '';
+      if (key !== lastKey) { lastKey = key; lastMove = Date.now(); }
+      const stall = this.#o.stallTimeoutMs;
+      if (stall > 0 && !stalled && Date.now() - lastMove > stall) {
+        stalled = true;
+        log('error', 'task made no progress; aborting it', { task: task.id, stallMs: stall });
+        ac.abort(new TaskError(`no progress for ${Math.round(stall / 1000)} s; the task was aborted by the agent`));
+      }
       this.#o.client.heartbeat(task.id, task.leaseToken, latest).catch((e: unknown) => {
         if (e instanceof ProtocolError && !e.transient) {
           // The lease is gone (expired, or the task was given to another attempt): stop working on it.
@@ -136,10 +162,13 @@ export class Agent {
     try {
       const runner = RUNNERS[task.kind];
       if (!runner) throw new TaskError(`this agent does not know task kind "${task.kind}"`);
-      const result = await runner({
+      // Settles on abort even when the engine does not honour its signal.
+      const aborted = new Promise<never>((_, reject) => ac.signal.addEventListener('abort', () => reject(ac.signal.reason), { once: true }));
+      aborted.catch(() => undefined);
+      const result = await Promise.race([runner({
         task, engine: this.#o.engine, client: this.#o.client, drivers: this.#drivers, signal: ac.signal,
         progress: (p) => { latest = { bytesDone: p.bytesDone, bytesTotal: p.bytesTotal, filesDone: p.filesDone, filesTotal: p.filesTotal }; },
-      });
+      }), aborted]);
       clearInterval(hb);
       if (latest) await this.#o.client.heartbeat(task.id, task.leaseToken, latest).catch(() => undefined);
       await this.#report(() => this.#o.client.complete(task.id, task.leaseToken, result), stopping);
@@ -147,7 +176,8 @@ export class Agent {
     } catch (e) {
       clearInterval(hb);
       if (stopping.aborted || lost) return;
-      const msg = e instanceof Error ? e.message : String(e);
+      const reason: unknown = stalled ? ac.signal.reason : e;
+      const msg = reason instanceof Error ? reason.message : String(reason);
       log('warn', 'task failed', { task: task.id, kind: task.kind, err: msg });
       await this.#report(() => this.#o.client.fail(task.id, task.leaseToken, msg), stopping).catch((err: unknown) => {
         log('error', 'could not report a task failure', { task: task.id, err: (err as Error).message });

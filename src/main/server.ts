@@ -77,7 +77,11 @@ export async function startServer(cfg: Config, opts: { signal?: AbortSignal } = 
       agentStop.abort();
       await agent?.stop();
       clearInterval(sweeper);
+      // In-flight requests get a grace period; sockets left open after it (clients gone silent) are cut.
+      const cut = setTimeout(() => app.server.closeAllConnections(), 5000);
+      cut.unref();
       await app.close();
+      clearTimeout(cut);
       await store.close();
     };
     opts.signal?.addEventListener('abort', () => void stop(), { once: true });

@@ -32,7 +32,7 @@ class FakeEngine implements AgentEngine {
   async listDir() { return []; }
 }
 
-test('agent loop: progress reaches the job by heartbeat, a lost lease aborts the engine, engine errors fail the task', { timeout: 60_000 }, async () => {
+test('agent loop: progress reaches the job by heartbeat; a lost lease or a stalled engine aborts the task; engine errors fail it', { timeout: 60_000 }, async () => {
   const dir = await mkdtemp(join(tmpdir(), 'cbs-agent-loop-'));
   const store = await openJobStore({ url: `sqlite:${join(dir, 'cbs.db')}`, migrate: true });
   const tokens = new HmacTokenService(randomBytes(32));
@@ -77,6 +77,26 @@ test('agent loop: progress reaches the job by heartbeat, a lost lease aborts the
     for (let i = 0; i < 200 && engine.aborted === undefined; i++) await new Promise((r) => setTimeout(r, 20));
     assert.ok(engine.aborted !== undefined, 'engine was not aborted after the lease was lost');
 
+    // A hung engine (ignores its signal, reports nothing new) is aborted and the task failed: no endless IN_PROGRESS.
+    const stallAgentStop = new AbortController();
+    const hung: AgentEngine = { ...engine, init: engine.init, restore: engine.restore, listDir: engine.listDir, backup: () => new Promise(() => undefined) };
+    await agent.stop();
+    agent = new Agent({
+      client: new ProtocolClient({ server: url, accountId, agentId, agentSecret }), engine: hung,
+      workingEnvironments: [{ name: 'w', root: join(dir, 'root') }], claimWaitMs: 500, heartbeatMs: 100, discoverIntervalMs: 60_000,
+      stallTimeoutMs: 400, stopTimeoutMs: 500,
+    });
+    await agent.start(stallAgentStop.signal);
+    const b3 = await post(`/v3/backup/working-environment/${weId}/volume/${volId}`, { mode: 'AD_HOC' });
+    const stalled = await until(b3['job-id'], (j) => j.status === 'FAILED');
+    assert.match(stalled.error, /no progress for/);
+    await agent.stop();
+    agent = new Agent({
+      client: new ProtocolClient({ server: url, accountId, agentId, agentSecret }), engine,
+      workingEnvironments: [{ name: 'w', root: join(dir, 'root') }], claimWaitMs: 500, heartbeatMs: 100, discoverIntervalMs: 60_000,
+    });
+    await agent.start(ac.signal);
+
     // An engine error fails the task with its message.
     engine.failWith = 'disk on fire';
     const b2 = await post(`/v3/backup/working-environment/${weId}/volume/${volId}`, { mode: 'AD_HOC' });
@@ -85,7 +105,10 @@ test('agent loop: progress reaches the job by heartbeat, a lost lease aborts the
   } finally {
     ac.abort();
     await agent?.stop();
-    await app.close();
+    // Every agent is stopped: cut keep-alive sockets that the stopped clients left behind.
+    const closed = app.close();
+    app.server.closeAllConnections();
+    await closed;
     await store.close();
     await rm(dir, { recursive: true, force: true });
   }

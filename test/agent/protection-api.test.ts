@@ -11,7 +11,7 @@ import type { JobStore } from '../../src/store/job-store.js';
 interface Tenant { accountId: string; agentId: string; secret: string; token: string }
 
 let n = 0;
-async function setup(store: JobStore): Promise<{ app: FastifyInstance; a: Tenant; b: Tenant }> {
+async function setup(store: JobStore): Promise<{ app: FastifyInstance; a: Tenant; b: Tenant; tokens: HmacTokenService }> {
   const tokens = new HmacTokenService(randomBytes(32));
   const tag = `${process.pid.toString(36)}${(n++).toString(36)}`.padEnd(6, '0').slice(0, 6);
   const mk = async (l: string): Promise<Tenant> => {
@@ -26,7 +26,7 @@ async function setup(store: JobStore): Promise<{ app: FastifyInstance; a: Tenant
   const b = await mk('B');
   const app = await buildApp({ store, tokens, keys: new AesGcmKeyVault(randomBytes(32)), protection: { bucketsRoot: '/tmp/cbs-test-buckets', leaseMs: 60_000 } });
   await app.ready();
-  return { app, a, b };
+  return { app, a, b, tokens };
 }
 
 const P = (t: Tenant) => `/account/${t.accountId}/providers/cloudmanager_cbs/api`;
@@ -72,6 +72,10 @@ for (const m of storeMatrix()) {
         const v1 = we1.volumes.find((v) => v.name === 'v1')!;
         const bn = await app.inject({ method: 'POST', url: `${P(a)}/v3/backup/working-environment/${we1.id}/volume/${v1.id}`, headers: H(a), payload: { mode: 'AD_HOC', 'adhoc-backup-details': { name: 'first' } } });
         assert.equal(bn.statusCode, 202, bn.body);
+        // A claim with nothing to do waits for its long-poll before answering null.
+        const t0 = Date.now();
+        assert.equal((await app.inject({ method: 'POST', url: '/agent/v1/tasks/claim?wait=300', headers: AH(b) })).json().task, null);
+        assert.ok(Date.now() - t0 >= 250, `long-poll returned after ${Date.now() - t0} ms`);
         // B's agent gets nothing; A's agent gets the backup task.
         assert.equal((await app.inject({ method: 'POST', url: '/agent/v1/tasks/claim?wait=0', headers: AH(b) })).json().task, null);
         const task = (await app.inject({ method: 'POST', url: '/agent/v1/tasks/claim?wait=0', headers: AH(a) })).json().task;
@@ -140,6 +144,54 @@ for (const m of storeMatrix()) {
         assert.equal(job.data.restore.batch[0].file[0].inode, 10);
         assert.deepEqual(job.data.restore.source, { ...source, snapshot: 'ef'.repeat(32) });
         assert.equal(job.data.restore.target.path, '/in');
+      } finally {
+        await destroy();
+      }
+    });
+    test('viewers cannot start work; browse is answered by the agent through a call, then filtered, sorted and paged', async () => {
+      const { store, destroy } = await m.open();
+      try {
+        const { app, a, tokens } = await setup(store);
+        const we = await register(app, a, 'site', ['v1']);
+        await activate(app, a, we.id);
+        const v1 = we.volumes[0]!;
+        const snap = '12'.repeat(32);
+        await store.recordBackup({ id: snap, accountId: a.accountId, workingEnvironmentId: we.id, volumeId: v1.id, name: 'b1', creationTime: 1, size: 10, jobId: 'j' });
+
+        const viewer = { ...a, token: await tokens.sign({ subject: 'v', accounts: [a.accountId], role: 'viewer' }, 60) };
+        const operator = { ...a, token: await tokens.sign({ subject: 'o', accounts: [a.accountId], role: 'operator' }, 60) };
+        const byViewer = await app.inject({ method: 'POST', url: `${P(viewer)}/v3/backup/working-environment/${we.id}/volume/${v1.id}`, headers: H(viewer), payload: { mode: 'AD_HOC' } });
+        assert.equal(byViewer.statusCode, 403);
+        assert.equal(byViewer.json().code, 'ROLE_FORBIDDEN');
+        assert.equal((await app.inject({ method: 'POST', url: `${P(viewer)}/v1/restore`, headers: H(viewer), payload: {} })).statusCode, 400);
+        assert.equal((await app.inject({ method: 'POST', url: `${P(operator)}/v3/backup/working-environment/${we.id}/volume/${v1.id}`, headers: H(operator), payload: { mode: 'AD_HOC' } })).statusCode, 202);
+        assert.equal((await app.inject({ method: 'POST', url: `${P(operator)}/v3/backup/working-environment/${we.id}`, headers: H(operator), payload: { provider: 'LOCAL', bucket: 'bucket2' } })).statusCode, 403);
+        assert.equal((await app.inject({ method: 'GET', url: `${P(viewer)}/v1/backup/working-environment/${we.id}/volume/${v1.id}/snapshot`, headers: H(viewer) })).statusCode, 200);
+
+        const entries = [
+          { inode: 3, name: 'b.txt', path: '/b.txt', type: 'FILE', size: 30, mtime: 3 },
+          { inode: 1, name: 'a.txt', path: '/a.txt', type: 'FILE', size: 10, mtime: 9 },
+          { inode: 2, name: 'dir', path: '/dir', type: 'DIRECTORY', size: 0, mtime: 5 },
+        ];
+        const browse = (qs: string) => app.inject({ method: 'GET', url: `${P(a)}/v1/sfr/working-environment/${we.id}/volume/${v1.id}/snapshot/${snap}/file-explore/list${qs}`, headers: H(a) });
+        const answerOne = async (): Promise<Record<string, unknown>> => {
+          for (;;) {
+            const r = (await app.inject({ method: 'POST', url: '/agent/v1/calls/claim?wait=200', headers: AH(a) })).json();
+            if (r.calls.length) {
+              const c = r.calls[0];
+              const ans = await app.inject({ method: 'POST', url: `/agent/v1/calls/${c.id}/answer`, headers: AH(a), payload: { result: entries } });
+              assert.equal(ans.statusCode, 204);
+              return c.payload;
+            }
+          }
+        };
+        const [res, payload] = await Promise.all([browse('?fileType=FILE&sortBy=size&orderBy=DESC&limit=1&page=2'), answerOne()]);
+        assert.deepEqual(payload, { weId: we.id, snapshotId: snap, path: '/' });
+        assert.equal(res.statusCode, 200, res.body);
+        assert.deepEqual(res.json().context.map((e: any) => e.name), ['a.txt']);
+        assert.deepEqual(res.json().pageConfig, { previous: { page: 1, limit: 1 }, startIndex: 1, endIndex: 2, total: 2 });
+        const [res2] = await Promise.all([browse('?name=DI'), answerOne()]);
+        assert.deepEqual(res2.json().context.map((e: any) => e.name), ['dir']);
       } finally {
         await destroy();
       }

@@ -137,6 +137,10 @@ for (const storeName of e2eStores()) {
           const got = (await snapshotTree(join(localRoot, 'vol-c', 'files'))).get(f.name);
           assert.deepEqual(got, srcA.get(f.path.slice(1)), f.path);
         }
+        // retain-source-path keeps the source path under target.path.
+        const keep = await api.ok('POST', '/v3/restore', { restore: { type: 'file', source: source(volA, snap), target: { ...target('vol-c', '/kept'), 'retain-source-path': true }, file: [files[0]].map(({ name: _n, ...f }: any) => f) } });
+        assert.equal((await api.waitJob(keep['job-id'])).job[0].status, 'COMPLETED');
+        assert.deepEqual((await snapshotTree(join(localRoot, 'vol-c', 'kept'))).get(files[0].path.slice(1)), srcA.get(files[0].path.slice(1)));
         const status = await api.ok('GET', '/v1/restore/status');
         assert.ok(status.job.length >= 3);
         assert.ok(status.job.find((j: any) => j.id === rfi['job-id']).data.restore.file.length === files.length);

@@ -11,6 +11,7 @@ import { driverOf, payloadString, repositoryOf, TaskError, type TaskContext, typ
  *  volume  `<WE root>/<volume name>`; fails when it exists
  *  folder  `<volume>/<target path>/<folder name>`
  *  files   `<volume>/<target path>/<file name>`
+ *  (folder and files with retainSourcePath: `<volume>/<target path>/<source path>`)
  * An existing name at the destination is never overwritten: the restored item takes
  * the first free name `<name>.restored`, `<name>.restored-2`, …
  */
@@ -57,7 +58,10 @@ export const restorePaths: TaskRunner = async (ctx) => {
     for (const p of paths as string[]) {
       const from = join(work, ...p.split('/').filter((s) => s !== ''));
       if (!(await exists(from))) throw new TaskError(`${p} is not in backup ${payloadString(t, 'snapshotId').slice(0, 8)}`);
-      const to = await freeName(join(dstDir, basename(p)));
+      const segs = p.split('/').filter((x) => x !== '');
+      const keep = t.payload['retainSourcePath'] === true;
+      if (keep) await mkdirInside(ctx, dstDir, segs.slice(0, -1));
+      const to = await freeName(keep ? join(dstDir, ...segs) : join(dstDir, basename(p)));
       await rename(from, to);
       placed.push(to);
     }

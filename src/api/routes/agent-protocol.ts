@@ -84,11 +84,12 @@ export const agentProtocolRoutes: FastifyPluginAsyncTypebox<{ ctx: ProtectionCon
 
     agent.post('/tasks/claim', {
       schema: { summary: 'Claim the oldest pending task of this agent (long-poll)', tags: ['agent'], querystring: ClaimQuerySchema, response: { 200: ClaimResponseSchema, ...errors } },
-    }, async (req) => {
+    }, async (req, reply) => {
       const me = req.agent!;
       const deadline = Date.now() + Math.min(req.query.wait ?? 0, options.maxClaimWaitMs);
       const left = new AbortController();
-      req.raw.once('close', () => left.abort());
+      // The response's close before it finished is the client going away (the request's own close fires once its body is read).
+      reply.raw.once('close', () => { if (!reply.raw.writableFinished) left.abort(); });
       const gone = { signal: AbortSignal.any([left.signal, closing.signal]) };
       for (;;) {
         const t = await store.claimTask(me.id, { leaseMs: options.leaseMs });
@@ -187,11 +188,12 @@ export const agentProtocolRoutes: FastifyPluginAsyncTypebox<{ ctx: ProtectionCon
 
     agent.post('/calls/claim', {
       schema: { summary: 'Claim pending calls (browse requests) for this agent (long-poll)', tags: ['agent'], querystring: ClaimQuerySchema, response: { 200: Type.Object({ calls: Type.Array(WireCallSchema) }), ...errors } },
-    }, async (req) => {
+    }, async (req, reply) => {
       const me = req.agent!;
       const deadline = Date.now() + Math.min(req.query.wait ?? 0, options.maxClaimWaitMs);
       const left = new AbortController();
-      req.raw.once('close', () => left.abort());
+      // The response's close before it finished is the client going away (the request's own close fires once its body is read).
+      reply.raw.once('close', () => { if (!reply.raw.writableFinished) left.abort(); });
       const gone = { signal: AbortSignal.any([left.signal, closing.signal]) };
       for (;;) {
         const calls = await store.claimAgentCalls(me.id, 16);

@@ -8,6 +8,7 @@ import type { BackupRecord, BackupTarget } from '../../store/protection-model.js
 import type { ProtectionContext } from '../protection/context.js';
 import { activeTargetOf, backupOf, effectiveTargetStatus, volumeOf, weOf } from '../protection/lookups.js';
 import { CbsHeadersSchema, errorResponses, ErrorBodySchema } from '../schemas/common.js';
+import { ADMINISTER, OPERATE } from '../protection/roles.js';
 import {
   ActivateBodySchema, BackedUpVolumeSchema, BackupNowBodySchema, BackupWeSchema, JobIdResponseSchema, MultiVolumeBodySchema, SnapshotSchema,
 } from '../schemas/backup.js';
@@ -26,6 +27,7 @@ export const backupRoutes: FastifyPluginAsyncTypebox<{ ctx: ProtectionContext }>
   const AccountParams = Type.Object({ accountId: Type.String({ pattern: '^account-[A-Za-z0-9]{8}$' }) });
 
   app.post('/v3/backup/working-environment/:weId', {
+    preHandler: ADMINISTER,
     schema: {
       summary: 'Activate backup on a working environment (initialises its repository)', tags: ['backup'],
       params: WeParamsSchema, headers: CbsHeadersSchema, body: ActivateBodySchema,
@@ -102,6 +104,7 @@ export const backupRoutes: FastifyPluginAsyncTypebox<{ ctx: ProtectionContext }>
   });
 
   app.post('/v3/backup/working-environment/:weId/volume/:volumeId', {
+    preHandler: OPERATE,
     schema: {
       summary: 'Back up one volume now', tags: ['backup'],
       params: VolumeParamsSchema, headers: CbsHeadersSchema, body: BackupNowBodySchema,
@@ -122,6 +125,7 @@ export const backupRoutes: FastifyPluginAsyncTypebox<{ ctx: ProtectionContext }>
   });
 
   app.post('/v2/backup/working-environment/:weId/volume', {
+    preHandler: OPERATE,
     schema: {
       summary: 'Back up several volumes (one entry per volume in the job)', tags: ['backup'],
       params: WeParamsSchema, headers: CbsHeadersSchema, body: MultiVolumeBodySchema,

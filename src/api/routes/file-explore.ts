@@ -32,7 +32,14 @@ export const fileExploreRoutes: FastifyPluginAsyncTypebox<{ ctx: ProtectionConte
     const path = normalizeBrowsePath(req.query.path, 'path');
     const page = req.query.page ?? 1;
     const limit = req.query.limit ?? 100;
-    const all = (await callAgent(ctx, { accountId: we.accountId, agentId: we.agentId }, 'list-snapshot', { weId: we.id, snapshotId: b.id, path })) as Entry[];
+    const q = req.query;
+    let all = (await callAgent(ctx, { accountId: we.accountId, agentId: we.agentId }, 'list-snapshot', { weId: we.id, snapshotId: b.id, path })) as Entry[];
+    if (q.fileType === 'FILE') all = all.filter((e) => e.type !== 'DIRECTORY');
+    if (q.fileType === 'DIRECTORY') all = all.filter((e) => e.type === 'DIRECTORY');
+    if (q.name) { const needle = q.name.toLowerCase(); all = all.filter((e) => e.name.toLowerCase().includes(needle)); }
+    const key = q.sortBy ?? 'name';
+    const dir = q.orderBy === 'DESC' ? -1 : 1;
+    all.sort((x, y) => dir * (x[key] < y[key] ? -1 : x[key] > y[key] ? 1 : x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
     const start = Math.min((page - 1) * limit, all.length);
     const end = Math.min(start + limit, all.length);
     return {

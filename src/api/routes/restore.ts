@@ -8,6 +8,7 @@ import type { ProtectionContext } from '../protection/context.js';
 import { activeTargetOf, volumeOf, weOf } from '../protection/lookups.js';
 import { normalizeBrowsePath } from '../protection/paths.js';
 import { CbsHeadersSchema, errorResponses, ErrorBodySchema } from '../schemas/common.js';
+import { OPERATE } from '../protection/roles.js';
 import { JobIdResponseSchema } from '../schemas/backup.js';
 import { RestoreBodySchema, RestoreStatusItemSchema } from '../schemas/restore.js';
 import { renderJob } from '../render/job.js';
@@ -46,6 +47,7 @@ export function splitIntoBatches<T extends { size: number }>(files: readonly T[]
  *  volume  a new volume `target.volume-name` on the target WE (409 when the name is taken)
  *  folder  `file[0].path` (one folder) restored as `<target.path>/<folder name>` in an existing volume
  *  file    each `file[].path` restored as `<target.path>/<file name>` in an existing volume, in batches
+ *  (with `target.retain-source-path: true`, folders and files keep their source path under `<target.path>`)
  * The task runs on the target WE's agent, which reads the source WE's repository.
  */
 export const restoreRoutes: FastifyPluginAsyncTypebox<{ ctx: ProtectionContext }> = async (app, { ctx }) => {
@@ -54,6 +56,7 @@ export const restoreRoutes: FastifyPluginAsyncTypebox<{ ctx: ProtectionContext }
 
   for (const version of ['v1', 'v2', 'v3']) {
     app.post(`/${version}/restore`, {
+      preHandler: OPERATE,
       schema: {
         summary: `Restore a volume, a folder or files (${version})`, tags: ['restore'],
         params: AccountParams, headers: CbsHeadersSchema, body: RestoreBodySchema,
@@ -122,7 +125,7 @@ export const restoreRoutes: FastifyPluginAsyncTypebox<{ ctx: ProtectionContext }
       workingEnvironmentId: srcWe.id, workingEnvironmentName: srcWe.name, bucket: srcTarget.bucket,
       volumeId: srcVol.id, volumeName: srcVol.name, snapshot: backup.id,
     };
-    const base = { sourceWeId: srcWe.id, sourceVolumeId: srcVol.id, snapshotId: backup.id, targetWeId: dstWe.id, targetVolumeName: dstName };
+    const base = { sourceWeId: srcWe.id, sourceVolumeId: srcVol.id, snapshotId: backup.id, targetWeId: dstWe.id, targetVolumeName: dstName, retainSourcePath: r.target['retain-source-path'] === true };
     const target = { workingEnvironmentId: dstWe.id, workingEnvironmentName: dstWe.name, svm: dstWe.svm, volumeName: dstName };
 
     if (type === 'volume') {

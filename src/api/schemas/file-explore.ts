@@ -6,6 +6,10 @@ export const FileExploreQuerySchema = Type.Object({
   page: Type.Optional(Type.Integer({ minimum: 1, default: 1, description: '1-based' })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
   snapshotLocation: Type.Optional(Type.Union([Type.Literal('CLOUD'), Type.Literal('LOCAL')])),
+  fileType: Type.Optional(Type.Union([Type.Literal('FILE'), Type.Literal('DIRECTORY'), Type.Literal('ALL')], { description: 'only files or only directories; default ALL' })),
+  sortBy: Type.Optional(Type.Union([Type.Literal('name'), Type.Literal('size'), Type.Literal('mtime')], { description: 'default name' })),
+  orderBy: Type.Optional(Type.Union([Type.Literal('ASC'), Type.Literal('DESC')], { description: 'default ASC' })),
+  name: Type.Optional(Type.String({ maxLength: 255, description: 'only entries whose name contains this (case-insensitive)' })),
 }, { additionalProperties: false });
 
 export const SnapshotEntrySchema = Type.Object({
