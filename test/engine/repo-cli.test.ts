@@ -3,6 +3,8 @@ import { mkdtemp, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/p
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { acquireLock, listLocks, openRepository } from '../../src/repo/index.js';
+import { LocalBackend } from '../../src/storage/index.js';
 import { SeededRandom, startS3rver, testSeed, withSeed } from '../../src/storage/testing/index.js';
 import { runCbs, type CliResult } from '../helpers/processes.js';
 import { describeTree, makeTree } from './fixture-tree.js';
@@ -206,4 +208,26 @@ test('cbs repo on an S3 location (s3rver): init with --create-bucket, backup, re
   } finally {
     await s3.stop();
   }
+});
+
+test('cbs repo: a live exclusive lock refuses backup with REPO_LOCKED; unlock leaves a live lock alone', { timeout: 2 * 60_000 }, async (t) => {
+  await withFixture(t, async (f) => {
+    const o = ['--repo', f.repo, '--password-file', f.pwFile];
+    ok(await f.cbs(['init', ...o]), 'init');
+    const repo = await openRepository(new LocalBackend(f.repo.slice('local:'.length)), { passphrase: PASSWORD, skipIndex: true });
+    // This test process is alive, so its lock is not stale by the dead-pid rule.
+    const lock = await acquireLock(repo, { exclusive: true, purpose: 'prune' });
+    try {
+      const r = await f.cbs(['backup', f.src, ...o]);
+      assertOneLineError(r, 'REPO_LOCKED');
+      assert.match(r.stderr, /locked exclusively by prune/);
+      const u = JSON.parse(ok(await f.cbs(['unlock', ...o, '--json']), 'unlock').stdout) as { removed: unknown[] };
+      assert.deepEqual(u.removed, []);
+      assert.equal((await listLocks(repo)).length, 1);
+    } finally {
+      await lock.release();
+    }
+    ok(await f.cbs(['backup', f.src, ...o]), 'backup once the lock is released');
+    assert.deepEqual(await listLocks(repo), [], 'the backup released its own lock');
+  });
 });
