@@ -45,8 +45,45 @@ export class RepoEngine implements AgentEngine {
     });
   }
 
+  /**
+   * Browsing opens the repository once per minute at most: loading the index is the
+   * expensive part. A snapshot newer than the cached index fails its tree lookup; that
+   * case reopens once.
+   */
   async listDir(ref: RepositoryRef, snapshotId: string, path: string): Promise<SnapshotEntry[]> {
-    return this.#withRepo(ref, async (repo) => {
+    const key = `${ref.location}\n${ref.key.toString('base64')}`;
+    const cached = this.#browse.get(key);
+    if (cached && cached.until > Date.now()) {
+      try {
+        return await this.#list(cached.repo, snapshotId, path);
+      } catch (e) {
+        if (isRepoError(e, 'REPO_PATH_NOT_FOUND')) throw e;
+        // fall through: reopen with a fresh index
+      }
+    }
+    if (cached) this.#browse.delete(key); // its timer closes it
+    const backend = await this.#open(ref, false);
+    try {
+      const repo = await openRepository(backend, { kek: ref.key });
+      const out = await this.#list(repo, snapshotId, path);
+      const entry = { repo, backend, until: Date.now() + 60_000 };
+      this.#browse.set(key, entry);
+      // The handle (index in memory, backend connections) is released when it expires.
+      setTimeout(() => {
+        if (this.#browse.get(key) === entry) this.#browse.delete(key);
+        void backend.close().catch(() => undefined);
+      }, 60_000).unref();
+      return out;
+    } catch (e) {
+      await backend.close();
+      throw e;
+    }
+  }
+
+  readonly #browse = new Map<string, { repo: Repository; backend: Backend; until: number }>();
+
+  async #list(repo: Repository, snapshotId: string, path: string): Promise<SnapshotEntry[]> {
+    {
       const out: SnapshotEntry[] = [];
       let offset: number | undefined = 0;
       while (offset !== undefined) {
@@ -57,7 +94,7 @@ export class RepoEngine implements AgentEngine {
         offset = page.nextOffset;
       }
       return out;
-    });
+    }
   }
 
   async #withRepo<T>(ref: RepositoryRef, f: (r: Repository) => Promise<T>): Promise<T> {
@@ -65,6 +102,15 @@ export class RepoEngine implements AgentEngine {
   }
 
   async #withBackend<T>(ref: RepositoryRef, create: boolean, f: (b: Backend) => Promise<T>): Promise<T> {
+    const b = await this.#open(ref, create);
+    try {
+      return await f(b);
+    } finally {
+      await b.close();
+    }
+  }
+
+  async #open(ref: RepositoryRef, create: boolean): Promise<Backend> {
     const c = ref.credentials ?? {};
     const opts: OpenOptions = {
       ...(typeof ref.options['region'] === 'string' ? { region: ref.options['region'] } : {}),
@@ -72,12 +118,7 @@ export class RepoEngine implements AgentEngine {
       ...(typeof c['secretAccessKey'] === 'string' ? { secretAccessKey: c['secretAccessKey'] } : {}),
       ...(create ? { createBucket: true } : {}),
     };
-    const b = await openBackend(ref.location, opts);
-    try {
-      return await f(b);
-    } finally {
-      await b.close();
-    }
+    return openBackend(ref.location, opts);
   }
 }
 
