@@ -12,7 +12,8 @@ export const INLINE_CHUNK_MAX = 256 * 1024;
 
 export type ToWorker =
   | { readonly t: 'files'; readonly job: number; readonly paths: readonly string[] }
-  | { readonly t: 'answer'; readonly job: number; readonly store: boolean }
+  | { readonly t: 'answer'; readonly job: number; readonly store: boolean; readonly sendPlain: boolean }
+  | { readonly t: 'seal'; readonly job: number; readonly data: Uint8Array }
   | { readonly t: 'open'; readonly job: number; readonly packId: string; readonly buf: Uint8Array; readonly blobs: readonly OpenRequestBlob[] };
 
 export interface WireError { readonly message: string; readonly code?: string; readonly object?: string; readonly integrity?: boolean }
@@ -26,6 +27,8 @@ export type FileOutcome = { readonly content: string[]; readonly size: number } 
 export type FromWorker =
   | { readonly t: 'query'; readonly job: number; readonly id: Uint8Array }
   | { readonly t: 'blob'; readonly job: number; readonly blob: WireBlob; readonly confirmed: boolean }
+  | { readonly t: 'plain'; readonly job: number; readonly id: Uint8Array; readonly data: Uint8Array }
+  | { readonly t: 'sealed'; readonly job: number; readonly sealed: Uint8Array }
   | { readonly t: 'files-done'; readonly job: number; readonly files: FileOutcome[] }
   | { readonly t: 'opened'; readonly job: number; readonly plains: Uint8Array[] }
   | { readonly t: 'error'; readonly job: number; readonly error: WireError };

@@ -12,7 +12,7 @@ const buf = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byt
 const encKey = buf(keys.encKey);
 const macKey = buf(keys.macKey);
 const gear = gearTable(keys.chunkerSeed);
-const answers = new Map<number, (store: boolean) => void>();
+const answers = new Map<number, (a: { store: boolean; sendPlain: boolean }) => void>();
 
 function post(m: FromWorker, views: Uint8Array[] = []): void {
   port.postMessage(m, transferable(views));
@@ -41,11 +41,18 @@ async function chunkFile(job: number, path: string): Promise<FileOutcome> {
       content.push(id.toString('hex'));
       let confirmed = false;
       if (chunk.length > INLINE_CHUNK_MAX) {
-        confirmed = await new Promise<boolean>((resolve) => {
+        const a = await new Promise<{ store: boolean; sendPlain: boolean }>((resolve) => {
           answers.set(job, resolve);
           post({ t: 'query', job, id });
         });
-        if (!confirmed) continue;
+        if (!a.store) continue;
+        if (a.sendPlain) {
+          // Another worker is idle: let it compress and seal while this one keeps chunking.
+          const data = owned(chunk);
+          post({ t: 'plain', job, id, data }, [data]);
+          continue;
+        }
+        confirmed = true;
       }
       const sealed = encodePayload(encKey, 'blob', chunk);
       post({ t: 'blob', job, blob: { id, sealed, rawLength: chunk.length }, confirmed }, [sealed]);
@@ -83,7 +90,12 @@ port.on('message', (m: ToWorker) => {
     case 'answer': {
       const r = answers.get(m.job);
       answers.delete(m.job);
-      r?.(m.store);
+      r?.({ store: m.store, sendPlain: m.sendPlain });
+      break;
+    }
+    case 'seal': {
+      const sealed = encodePayload(encKey, 'blob', buf(m.data));
+      post({ t: 'sealed', job: m.job, sealed }, [sealed]);
       break;
     }
     case 'files':

@@ -92,17 +92,29 @@ export class WorkerPool {
     return m.plains.map(toBuf);
   }
 
+  /** Compresses and seals one blob on a worker, ahead of queued chunking jobs. */
+  async sealBlob(data: Buffer): Promise<Buffer> {
+    const m = await this.submit({ t: 'seal', job: this.nextJob++, data }, [data], true);
+    if (m.t !== 'sealed') throw new Error(`unexpected reply ${m.t}`);
+    return toBuf(m.sealed);
+  }
+
+  private hasIdleWorker(): boolean {
+    return this.queue.length === 0 && this.slots.some((s) => !s.job && !s.dead);
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     for (const j of this.queue.splice(0)) j.reject(new RepoError('REPO_ABORTED', 'worker pool closed'));
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
   }
 
-  private submit(msg: ToWorker, views: Uint8Array[]): Promise<FromWorker> {
+  private submit(msg: ToWorker, views: Uint8Array[], urgent = false): Promise<FromWorker> {
     if (this.closed) return Promise.reject(new RepoError('REPO_ABORTED', 'worker pool closed'));
     return new Promise((resolve, reject) => {
-      const job: Job = { msg, views, resolve, reject: (e) => reject(e instanceof Error ? e : e), chain: Promise.resolve() };
-      this.queue.push(job);
+      const job: Job = { msg, views, resolve, reject, chain: Promise.resolve() };
+      if (urgent) this.queue.unshift(job);
+      else this.queue.push(job);
       this.dispatch();
     });
   }
@@ -130,10 +142,18 @@ export class WorkerPool {
     switch (m.t) {
       case 'query':
         this.handlers!.onQuery(toBuf(m.id)).then(
-          (store) => slot.worker.postMessage({ t: 'answer', job: m.job, store } satisfies ToWorker),
-          (e: unknown) => { job.chain = job.chain.then(() => { throw e; }); slot.worker.postMessage({ t: 'answer', job: m.job, store: false } satisfies ToWorker); },
+          (store) => slot.worker.postMessage({ t: 'answer', job: m.job, store, sendPlain: store && this.hasIdleWorker() } satisfies ToWorker),
+          (e: unknown) => { job.chain = job.chain.then(() => { throw e; }); slot.worker.postMessage({ t: 'answer', job: m.job, store: false, sendPlain: false } satisfies ToWorker); },
         );
         break;
+      case 'plain': {
+        const id = toBuf(m.id);
+        const data = toBuf(m.data);
+        const rawLength = data.length;
+        const stored = this.sealBlob(data).then((sealed) => this.handlers!.onBlob(id, sealed, rawLength, true));
+        job.chain = Promise.all([job.chain, stored]).then(() => undefined);
+        break;
+      }
       case 'blob': {
         const id = toBuf(m.blob.id);
         const sealed = toBuf(m.blob.sealed);
@@ -142,6 +162,7 @@ export class WorkerPool {
       }
       case 'files-done':
       case 'opened':
+      case 'sealed':
         this.finish(slot, (j) => j.chain.then(() => j.resolve(m), j.reject));
         break;
       case 'error':
