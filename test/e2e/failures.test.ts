@@ -110,3 +110,59 @@ test('missing volume, wrong agent identity, and a SIGKILLed agent all end in hon
     await tmp.cleanup();
   }
 });
+
+/**
+ * The retry rule: with attempts left (default CBS_TASK_MAX_ATTEMPTS=2), a killed agent's
+ * task goes back to PENDING when its lease expires and the agent, once restarted, runs
+ * it again; the job then completes and its backup restores.
+ */
+test('a backup interrupted by SIGKILL is retried by the restarted agent and completes', { timeout: 240_000 }, async () => {
+  const tmp = await tempDir('retry');
+  let server: Server | undefined;
+  let agent: Awaited<ReturnType<typeof startAgent>> | undefined;
+  let again: ReturnType<typeof run> | undefined;
+  try {
+    const root = join(tmp.dir, 'site');
+    await mkdir(join(root, 'large'), { recursive: true });
+    for (let i = 0; i < 6; i++) await writeFile(join(root, 'large', `r${i}.bin`), randomBytes(20 * 1024 * 1024));
+    server = await startServer(join(tmp.dir, 'home'), { CBS_EMBEDDED_AGENT: 'false' });
+    agent = await startAgent(server, tmp.dir, { site: root });
+    const api = server.api;
+    const we = await api.weByName('site');
+    const large = await api.volumeByName(we.id, 'large');
+    await api.activate(we.id, 'bucket-retry', join(tmp.dir, 'bucket'));
+    const bk = await api.ok('POST', `/v3/backup/working-environment/${we.id}/volume/${large['file-system-id']}`, { mode: 'AD_HOC' });
+    for (;;) {
+      const s = (await api.ok('GET', `/v1/job/${bk['job-id']}`)).job[0];
+      if (s.status === 'IN_PROGRESS' && (s.progress?.['bytes-done'] ?? 0) > 0) break;
+      assert.equal(s.status === 'COMPLETED' || s.status === 'FAILED', false, `backup ended before the kill: ${JSON.stringify(s)}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await agent.stop('SIGKILL');
+    // Past the lease and a sweep, the task waits for another attempt; the job is not failed.
+    await new Promise((r) => setTimeout(r, Number(E2E_ENV.CBS_TASK_LEASE_MS) + 3 * Number(E2E_ENV.CBS_LEASE_SWEEP_MS)));
+    assert.equal((await api.ok('GET', `/v1/job/${bk['job-id']}`)).job[0].status, 'IN_PROGRESS');
+    again = run(['agent', '--credentials', agent.credentials, '--server', server.url, '--we', `site=${root}`, '--log-level', 'warn'], {});
+    await again.waitFor(/agent \S+ serving/);
+    const done = await api.waitJob(bk['job-id'], 120_000);
+    assert.equal(done.job[0].status, 'COMPLETED', JSON.stringify(done));
+    assert.equal(done.job[0].error, '');
+    const snap = (await api.ok('GET', `/v1/backup/working-environment/${we.id}/volume/${large['file-system-id']}/snapshot`)).snapshot;
+    assert.equal(snap.length, 1);
+    const rv = await api.ok('POST', '/v3/restore', { restore: {
+      type: 'volume',
+      source: { 'working-environment-id': we.id, 'working-environment-name': 'site', bucket: 'bucket-retry', 'volume-name': 'large', 'volume-id': large['file-system-id'], snapshot: snap[0].id },
+      target: { 'working-environment-id': we.id, 'working-environment-name': 'site', svm: 'svm0', 'volume-name': 'large-back' },
+    } });
+    assert.equal((await api.waitJob(rv['job-id'], 120_000)).job[0].status, 'COMPLETED');
+    assert.deepEqual(await snapshotTree(join(root, 'large-back')), await snapshotTree(join(root, 'large')));
+  } catch (e) {
+    process.stderr.write(`server output:\n${server?.output() ?? ''}\nagent output:\n${agent?.output() ?? ''}${again?.output() ?? ''}\n`);
+    throw e;
+  } finally {
+    await again?.stop();
+    await agent?.stop();
+    await server?.stop();
+    await tmp.cleanup();
+  }
+});
