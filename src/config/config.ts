@@ -48,6 +48,8 @@ export interface Config {
     readonly discoverIntervalMs: number;
     /** Engine worker threads per backup / restore; 0 = one per core. @default 0 */
     readonly workers: number;
+    /** A task whose progress has not moved for this long is aborted and failed; 0 never. @default 900000 */
+    readonly stallMs: number;
   };
   /** pino level. @default info */
   readonly logLevel: string;
@@ -72,6 +74,7 @@ export interface ConfigInput {
   claimWaitMs?: string | number;
   discoverIntervalMs?: string | number;
   engineWorkers?: string | number;
+  agentStallMs?: string | number;
 }
 
 export class ConfigError extends Error {
@@ -110,6 +113,7 @@ export const ENV_VARS: Record<keyof ConfigInput, string> = {
   claimWaitMs: 'CBS_AGENT_CLAIM_WAIT_MS',
   discoverIntervalMs: 'CBS_DISCOVER_INTERVAL_MS',
   engineWorkers: 'CBS_ENGINE_WORKERS',
+  agentStallMs: 'CBS_AGENT_STALL_MS',
 };
 
 function bool(name: string, v: string | boolean | undefined, dflt: boolean): boolean {
@@ -156,6 +160,7 @@ export function loadConfig(flags: ConfigInput = {}, env: NodeJS.ProcessEnv = pro
       claimWaitMs: int(ENV_VARS.claimWaitMs, pick('claimWaitMs'), 20_000, 0, 300_000),
       discoverIntervalMs: int(ENV_VARS.discoverIntervalMs, pick('discoverIntervalMs'), 30_000, 100, 86_400_000),
       workers: int(ENV_VARS.engineWorkers, pick('engineWorkers'), 0, 0, 256),
+      stallMs: int(ENV_VARS.agentStallMs, pick('agentStallMs'), 900_000, 0, 86_400_000),
     },
     logLevel,
   };

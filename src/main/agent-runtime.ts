@@ -10,6 +10,8 @@ export interface AgentRuntimeOptions {
   discoverIntervalMs: number;
   /** 0 = the engine's default */
   workers: number;
+  /** See AgentOptions.stallTimeoutMs. */
+  stallMs: number;
   log?: AgentLog;
   signal?: AbortSignal;
 }
@@ -28,6 +30,7 @@ export async function startAgent(o: AgentRuntimeOptions): Promise<Agent> {
     concurrency: o.concurrency,
     claimWaitMs: o.claimWaitMs,
     discoverIntervalMs: o.discoverIntervalMs,
+    stallTimeoutMs: o.stallMs,
     ...(o.log ? { log: o.log } : {}),
   });
   for (let attempt = 0; ; attempt++) {

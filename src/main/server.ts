@@ -65,6 +65,7 @@ export async function startServer(cfg: Config, opts: { signal?: AbortSignal } = 
         claimWaitMs: cfg.agent.claimWaitMs,
         discoverIntervalMs: cfg.agent.discoverIntervalMs,
         workers: cfg.agent.workers,
+        stallMs: cfg.agent.stallMs,
         log: (level, msg, fields) => app.log[level]({ agent: 'embedded', ...fields }, msg),
         signal: agentStop.signal,
       });

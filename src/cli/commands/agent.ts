@@ -42,7 +42,7 @@ export function registerAgent(program: Command): void {
       const a = await startAgent({
         credentials: creds, workingEnvironments: o.we.map((w) => ({ ...w, svm: o.svm })),
         concurrency: cfg.agent.concurrency, claimWaitMs: cfg.agent.claimWaitMs, discoverIntervalMs: cfg.agent.discoverIntervalMs,
-        workers: cfg.agent.workers, signal: ac.signal,
+        workers: cfg.agent.workers, stallMs: cfg.agent.stallMs, signal: ac.signal,
         log: (level, msg, fields) => {
           if (levels.indexOf(level) <= max) process.stderr.write(JSON.stringify({ time: Date.now(), level, msg, ...fields }) + '\n');
         },
