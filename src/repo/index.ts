@@ -25,5 +25,5 @@ export { acquireLock, withLock, listLocks, isStale, STALE_AFTER_MS, type RepoLoc
 export { backup, type BackupOptions, type BackupResult, type BackupProgress } from './backup/index.js';
 export { restore, type RestoreOptions, type RestoreSummary, type RestoreProgress } from './restore/index.js';
 export { listDir, type DirEntry, type DirListing } from './browse/index.js';
-export { check, type CheckResult, type CheckError, type CheckErrorKind, type CheckProgress } from './check/index.js';
+export { check, type CheckOptions, type CheckResult, type CheckError, type CheckErrorKind, type CheckProgress } from './check/index.js';
 export type { TreeNode, NodeType } from './tree/index.js';

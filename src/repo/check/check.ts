@@ -3,6 +3,7 @@ import { isRepoError } from '../errors.js';
 import type { IndexEntry } from '../index/index.js';
 import { withLock } from '../lock/index.js';
 import { openVerifiedBlob, packKey, readPackHeaderFromBytes } from '../pack/index.js';
+import { WorkerPool } from '../pool/index.js';
 import { Repository } from '../repository/index.js';
 import { loadSnapshot } from '../snapshot/index.js';
 import { decodeTree } from '../tree/index.js';
@@ -21,6 +22,14 @@ export interface CheckError { readonly kind: CheckErrorKind; readonly object: st
 
 export interface CheckProgress { readonly phase: 'index' | 'packs' | 'snapshots' | 'data'; readonly done: number; readonly total: number }
 
+export interface CheckOptions {
+  /** Read every pack and open every blob. @default false */
+  readonly readData?: boolean;
+  readonly onProgress?: (p: CheckProgress) => void;
+  /** Worker threads opening blobs with readData. @default os.availableParallelism() */
+  readonly workers?: number;
+}
+
 export interface CheckResult {
   readonly ok: boolean;
   readonly errors: readonly CheckError[];
@@ -38,13 +47,13 @@ const msg = (e: unknown): string => (e instanceof Error ? e.message : String(e))
  * index, and every blob opened and matched against its id. Uses a fresh index so the
  * caller's handle is not trusted blindly.
  */
-export async function check(repo: Repository, opts: { readData?: boolean; onProgress?: (p: CheckProgress) => void } = {}): Promise<CheckResult> {
+export async function check(repo: Repository, opts: CheckOptions = {}): Promise<CheckResult> {
   // Shared: backups may run meanwhile (their new packs are simply not yet indexed),
   // but a prune, which deletes, must not.
   return withLock(repo, { exclusive: false, purpose: 'check' }, () => runCheck(repo, opts));
 }
 
-async function runCheck(repo: Repository, opts: { readData?: boolean; onProgress?: (p: CheckProgress) => void }): Promise<CheckResult> {
+async function runCheck(repo: Repository, opts: CheckOptions): Promise<CheckResult> {
   const errors: CheckError[] = [];
   const fresh = new Repository(repo.backend, repo.config, repo.master);
   opts.onProgress?.({ phase: 'index', done: 0, total: 1 });
@@ -104,40 +113,68 @@ async function runCheck(repo: Repository, opts: { readData?: boolean; onProgress
     }
   }
 
-  if (opts.readData) {
-    done = 0;
-    for (const [pack, entries] of byPack) {
-      opts.onProgress?.({ phase: 'data', done: done++, total: byPack.size });
-      if (!sizes.has(pack)) continue;
-      let bytes: Buffer;
-      try {
-        bytes = await repo.backend.get(packKey(pack));
-      } catch (e) {
-        errors.push({ kind: 'pack-missing', object: packKey(pack), message: msg(e) });
-        continue;
-      }
-      if (sha256(bytes).toString('hex') !== pack) errors.push({ kind: 'pack-corrupt', object: packKey(pack), message: 'pack bytes do not hash to the pack name' });
-      try {
-        const header = readPackHeaderFromBytes(repo.master.encKey, bytes, pack);
-        const inHeader = new Set(header.map((h) => `${h.id.toString('hex')}@${h.offset}+${h.length}`));
-        for (const e of entries) {
-          if (!inHeader.has(`${e.id.toString('hex')}@${e.offset}+${e.length}`)) {
-            errors.push({ kind: 'pack-corrupt', object: packKey(pack), message: `index places blob ${e.id.toString('hex')} at ${e.offset}+${e.length}, the pack header does not` });
-          }
-        }
-      } catch (e) {
-        errors.push({ kind: 'pack-corrupt', object: packKey(pack), message: msg(e) });
-      }
-      for (const e of entries) {
-        if (e.offset + e.length > bytes.length) continue;
-        try {
-          openVerifiedBlob(repo.master.encKey, repo.master.macKey, e.id, bytes.subarray(e.offset, e.offset + e.length), e.rawLength, pack);
-        } catch (err) {
-          errors.push({ kind: 'blob-corrupt', object: `blob ${e.id.toString('hex')} in ${packKey(pack)}`, message: msg(err) });
-        }
-      }
-    }
-  }
+  if (opts.readData) await readAllData(repo, byPack, sizes, errors, opts.onProgress, opts.workers);
   return { ok: errors.length === 0, errors, snapshots, packs: byPack.size, blobs: fresh.index.size };
 }
 
+
+/**
+ * Reads every indexed pack whole: re-hashes it, compares its header with the index,
+ * and opens every blob. Blobs are opened on worker threads, a few packs at a time;
+ * when a pack has a bad blob, its blobs are opened one by one to name each bad one.
+ */
+async function readAllData(repo: Repository, byPack: Map<string, IndexEntry[]>, sizes: Map<string, number>, errors: CheckError[],
+  onProgress: ((p: CheckProgress) => void) | undefined, workers: number | undefined): Promise<void> {
+  const pool = new WorkerPool(repo.master, undefined, workers);
+  const packs = [...byPack].filter(([pack]) => sizes.has(pack));
+  let next = 0;
+  let done = 0;
+  const one = async (pack: string, entries: IndexEntry[]): Promise<void> => {
+    let bytes: Buffer;
+    try {
+      bytes = await repo.backend.get(packKey(pack));
+    } catch (e) {
+      errors.push({ kind: 'pack-missing', object: packKey(pack), message: msg(e) });
+      return;
+    }
+    if (sha256(bytes).toString('hex') !== pack) errors.push({ kind: 'pack-corrupt', object: packKey(pack), message: 'pack bytes do not hash to the pack name' });
+    try {
+      const header = readPackHeaderFromBytes(repo.master.encKey, bytes, pack);
+      const inHeader = new Set(header.map((h) => `${h.id.toString('hex')}@${h.offset}+${h.length}`));
+      for (const e of entries) {
+        if (!inHeader.has(`${e.id.toString('hex')}@${e.offset}+${e.length}`)) {
+          errors.push({ kind: 'pack-corrupt', object: packKey(pack), message: `index places blob ${e.id.toString('hex')} at ${e.offset}+${e.length}, the pack header does not` });
+        }
+      }
+    } catch (e) {
+      errors.push({ kind: 'pack-corrupt', object: packKey(pack), message: msg(e) });
+    }
+    const inRange = entries.filter((e) => e.offset + e.length <= bytes.length);
+    try {
+      await pool.openBlobs(pack, bytes, inRange.map((e) => ({ id: e.id, offset: e.offset, length: e.length, rawLength: e.rawLength })));
+      return;
+    } catch (e) {
+      if (!isRepoError(e, 'REPO_INTEGRITY')) throw e;
+    }
+    // Some blob is bad: open them one by one here to name each bad one.
+    for (const e of inRange) {
+      try {
+        openVerifiedBlob(repo.master.encKey, repo.master.macKey, e.id, bytes.subarray(e.offset, e.offset + e.length), e.rawLength, pack);
+      } catch (err) {
+        errors.push({ kind: 'blob-corrupt', object: `blob ${e.id.toString('hex')} in ${packKey(pack)}`, message: msg(err) });
+      }
+    }
+  };
+  try {
+    const lane = async (): Promise<void> => {
+      while (next < packs.length) {
+        const [pack, entries] = packs[next++]!;
+        await one(pack, entries);
+        onProgress?.({ phase: 'data', done: ++done, total: packs.length });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(packs.length, pool.size + 1) }, lane));
+  } finally {
+    await pool.close();
+  }
+}
