@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { WireCall, WireTask } from '../api/index.js';
-import type { AgentEngine, EngineProgress } from './engine.js';
+import type { AgentEngine, EngineProgress, RepositoryRef } from './engine.js';
 import { DriverError, LocalFsDriver } from './local-fs-driver.js';
 import { ProtocolError, type ProtocolClient } from './protocol-client.js';
 import { RUNNERS, TaskError } from './runners/index.js';
@@ -230,6 +230,11 @@ export class Agent {
     await this.#o.client.answer(c.id, a).catch((e: unknown) => this.#o.log('warn', 'answering a call failed', { call: c.id, err: (e as Error).message }));
   }
 
+  async #repoRef(weId: string): Promise<RepositoryRef> {
+    const r = await this.#o.client.repository(weId);
+    return { location: r.location, key: Buffer.from(r.key, 'base64'), options: r.options, ...(r.credentials ? { credentials: r.credentials } : {}) };
+  }
+
   async #handleCall(c: WireCall): Promise<unknown> {
     const p = c.payload;
     const weId = String(p['weId'] ?? '');
@@ -238,11 +243,10 @@ export class Agent {
     switch (c.kind) {
       case 'list-live':
         return d.driver.listLive(String(p['volumeName'] ?? ''), String(p['path'] ?? '/'));
-      case 'list-snapshot': {
-        const r = await this.#o.client.repository(weId);
-        return this.#o.engine.listDir({ location: r.location, key: Buffer.from(r.key, 'base64'), options: r.options, ...(r.credentials ? { credentials: r.credentials } : {}) },
-          String(p['snapshotId'] ?? ''), String(p['path'] ?? '/'));
-      }
+      case 'list-snapshot':
+        return this.#o.engine.listDir(await this.#repoRef(weId), String(p['snapshotId'] ?? ''), String(p['path'] ?? '/'));
+      case 'export-key':
+        return { keyExport: await this.#o.engine.exportKey(await this.#repoRef(weId)) };
       default:
         throw new DriverError('VALIDATION_FAILED', `unknown call kind "${c.kind}"`);
     }

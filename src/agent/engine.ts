@@ -35,4 +35,6 @@ export interface AgentEngine {
     Promise<{ files: number; bytes: number }>;
   /** One directory of a snapshot, in name order. */
   listDir(repo: RepositoryRef, snapshotId: string, path: string): Promise<SnapshotEntry[]>;
+  /** The repository's master key as a key export (opens it without the server: `cbs repo --key-file`). */
+  exportKey(repo: RepositoryRef): Promise<string>;
 }

@@ -1,6 +1,6 @@
 import type { AgentEngine, EngineProgress, RepositoryRef, SnapshotEntry } from '../agent/index.js';
 import {
-  backup, initRepository, isRepoError, listDir, openRepository, restore, type Repository,
+  backup, exportKey, initRepository, isRepoError, listDir, openRepository, restore, type Repository,
 } from '../repo/index.js';
 import { openBackend, type Backend, type OpenOptions } from '../storage/index.js';
 
@@ -43,6 +43,10 @@ export class RepoEngine implements AgentEngine {
       });
       return { files: r.files, bytes: r.bytes };
     });
+  }
+
+  async exportKey(ref: RepositoryRef): Promise<string> {
+    return this.#withBackend(ref, false, async (b) => exportKey(await openRepository(b, { kek: ref.key, skipIndex: true })));
   }
 
   /**

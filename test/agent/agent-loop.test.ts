@@ -30,6 +30,7 @@ class FakeEngine implements AgentEngine {
   }
   async restore() { return { files: 0, bytes: 0 }; }
   async listDir() { return []; }
+  async exportKey() { return 'key'; }
 }
 
 test('agent loop: progress reaches the job by heartbeat; a lost lease or a stalled engine aborts the task; engine errors fail it', { timeout: 60_000 }, async () => {
@@ -79,7 +80,7 @@ test('agent loop: progress reaches the job by heartbeat; a lost lease or a stall
 
     // A hung engine (ignores its signal, reports nothing new) is aborted and the task failed: no endless IN_PROGRESS.
     const stallAgentStop = new AbortController();
-    const hung: AgentEngine = { ...engine, init: engine.init, restore: engine.restore, listDir: engine.listDir, backup: () => new Promise(() => undefined) };
+    const hung: AgentEngine = { ...engine, init: engine.init, restore: engine.restore, listDir: engine.listDir, exportKey: engine.exportKey, backup: () => new Promise(() => undefined) };
     await agent.stop();
     agent = new Agent({
       client: new ProtocolClient({ server: url, accountId, agentId, agentSecret }), engine: hung,

@@ -67,6 +67,13 @@ test('the CLI drives activate → backup now → ls → browse → restore files
     assert.equal(vol.job[0].data.restore.target['volume-name'], 'docs-copy');
     assert.deepEqual(await snapshotTree(join(root, 'docs-copy')), src);
 
+    // Disaster recovery: the key export opens the bucket with `cbs repo`, no server involved.
+    const keyFile = join(tmp.dir, 'docs.key');
+    await ok(['backup', 'export-key', '--output', keyFile]);
+    const snaps = JSON.parse((await ok(['repo', 'snapshots', '--repo', `local:${join(home, 'buckets', 'cli-bucket')}`, '--key-file', keyFile, '--json'])).stdout);
+    const ids = (Array.isArray(snaps) ? snaps : snaps.snapshots ?? snaps.snapshot ?? []).map((x: any) => x.id);
+    for (const s of ls.snapshot) assert.ok(ids.includes(s.id), `${s.id} not in ${JSON.stringify(snaps).slice(0, 300)}`);
+
     // Errors are one line with the server's code, and a non-zero exit.
     const dup = await cbs(home, ['restore', 'volume', 'docs', 'first', '--to', 'docs']);
     assert.notEqual(dup.code, 0);

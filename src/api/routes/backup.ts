@@ -9,6 +9,7 @@ import type { ProtectionContext } from '../protection/context.js';
 import { activeTargetOf, backupOf, effectiveTargetStatus, volumeOf, weOf } from '../protection/lookups.js';
 import { CbsHeadersSchema, errorResponses, ErrorBodySchema } from '../schemas/common.js';
 import { ADMINISTER, OPERATE } from '../protection/roles.js';
+import { callAgent } from '../protection/call-agent.js';
 import {
   ActivateBodySchema, BackedUpVolumeSchema, BackupNowBodySchema, BackupWeSchema, JobIdResponseSchema, MultiVolumeBodySchema, SnapshotSchema,
 } from '../schemas/backup.js';
@@ -178,6 +179,22 @@ export const backupRoutes: FastifyPluginAsyncTypebox<{ ctx: ProtectionContext }>
     const we = await weOf(store, req.params.accountId, req.params.weId);
     const v = await volumeOf(store, we, req.params.volumeId);
     return renderSnapshot(await backupOf(store, we, v, req.params.snapshotId), we, v);
+  });
+
+  app.get('/v1/backup/working-environment/:weId/key-export', {
+    preHandler: ADMINISTER,
+    schema: {
+      summary: 'OpenCBS: the repository key of a WE as a key export, for restore without the server (`cbs repo --key-file`)',
+      tags: ['backup'],
+      params: WeParamsSchema, headers: CbsHeadersSchema,
+      response: { 200: Type.Object({ 'key-export': Type.String(), location: Type.String(), bucket: Type.String() }), ...withConflict },
+    },
+  }, async (req) => {
+    const we = await weOf(store, req.params.accountId, req.params.weId);
+    const t = await activeTargetOf(store, we);
+    // The control plane holds only the wrapping secret; the agent opens the repository and exports its master key.
+    const r = (await callAgent(ctx, { accountId: we.accountId, agentId: we.agentId }, 'export-key', { weId: we.id })) as { keyExport: string };
+    return { 'key-export': r.keyExport, location: t.location, bucket: t.bucket };
   });
 
   async function renderBackupWe(we: WorkingEnvironment): Promise<Static<typeof BackupWeSchema>> {

@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { JobJson } from '../../api/index.js';
 import { connect, type ApiClient, type ConnectionFlags } from '../client.js';
@@ -70,6 +71,20 @@ export function registerBackup(program: Command): void {
           { volume: resolved.map((v) => ({ 'volume-id': v['file-system-id'], mode: 'AD_HOC' })) }))['job-id'];
       }
       await finishJob(client, jobId, o);
+    });
+
+  addConnectionOptions(backup.command('export-key').description('export the repository key of a working environment (admin), for `cbs repo --key-file` without the server'))
+    .option('--we <id|name>', 'working environment (default: the only one, or "local")')
+    .requiredOption('--output <file>', 'write the key export here (mode 0600; must not exist)')
+    .action(async (o: Flags & { output: string }) => {
+      const client = await connect(o);
+      const we = await resolveWe(client, o.we);
+      const r = await client.get<{ 'key-export': string; location: string }>(`/v1/backup/working-environment/${encodeURIComponent(we.id)}/key-export`);
+      await writeFile(o.output, r['key-export'] + '\n', { mode: 0o600, flag: 'wx' }).catch((e: NodeJS.ErrnoException) => {
+        throw new CliError(`cannot write ${o.output}: ${e.code === 'EEXIST' ? 'file exists' : e.message}`);
+      });
+      if (o.json) return printJson({ output: o.output, location: r.location });
+      process.stdout.write(`key export written to ${o.output}; open the repository with: cbs repo snapshots --repo ${r.location} --key-file ${o.output}\n`);
     });
 
   addConnectionOptions(backup.command('ls').argument('<volume>', 'volume name or id').description('list the backups of a volume, newest first'))
