@@ -151,7 +151,7 @@ async function readAllData(repo: Repository, byPack: Map<string, IndexEntry[]>, 
     }
     const inRange = entries.filter((e) => e.offset + e.length <= bytes.length);
     try {
-      await pool.openBlobs(pack, bytes, inRange.map((e) => ({ id: e.id, offset: e.offset, length: e.length, rawLength: e.rawLength })));
+      await pool.verifyBlobs(pack, bytes, inRange.map((e) => ({ id: e.id, offset: e.offset, length: e.length, rawLength: e.rawLength })));
       return;
     } catch (e) {
       if (!isRepoError(e, 'REPO_INTEGRITY')) throw e;

@@ -14,7 +14,7 @@ export type ToWorker =
   | { readonly t: 'files'; readonly job: number; readonly paths: readonly string[] }
   | { readonly t: 'answer'; readonly job: number; readonly store: boolean; readonly sendPlain: boolean }
   | { readonly t: 'seal'; readonly job: number; readonly data: Uint8Array }
-  | { readonly t: 'open'; readonly job: number; readonly packId: string; readonly buf: Uint8Array; readonly blobs: readonly OpenRequestBlob[] };
+  | { readonly t: 'open'; readonly job: number; readonly packId: string; readonly buf: Uint8Array; readonly blobs: readonly OpenRequestBlob[]; readonly verifyOnly: boolean };
 
 export interface WireError { readonly message: string; readonly code?: string; readonly object?: string; readonly integrity?: boolean }
 

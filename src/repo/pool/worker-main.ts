@@ -71,13 +71,14 @@ async function chunkFiles(job: number, paths: readonly string[]): Promise<void> 
   post({ t: 'files-done', job, files });
 }
 
-function openBlobs(job: number, packId: string, data: Uint8Array, blobs: readonly { id: Uint8Array; offset: number; length: number; rawLength: number }[]): void {
+function openBlobs(job: number, packId: string, data: Uint8Array, blobs: readonly { id: Uint8Array; offset: number; length: number; rawLength: number }[], verifyOnly: boolean): void {
   try {
     const b = buf(data);
     const plains: Uint8Array[] = [];
     for (const x of blobs) {
       if (x.offset + x.length > b.length) throw new RepoError('REPO_INTEGRITY', `blob ${buf(x.id).toString('hex')} lies outside the bytes read from pack ${packId}`, { object: `data/${packId.slice(0, 2)}/${packId}` });
-      plains.push(owned(openVerifiedBlob(encKey, macKey, buf(x.id), b.subarray(x.offset, x.offset + x.length), x.rawLength, packId)));
+      const plain = openVerifiedBlob(encKey, macKey, buf(x.id), b.subarray(x.offset, x.offset + x.length), x.rawLength, packId);
+      if (!verifyOnly) plains.push(owned(plain));
     }
     post({ t: 'opened', job, plains }, plains);
   } catch (e) {
@@ -102,7 +103,7 @@ port.on('message', (m: ToWorker) => {
       void chunkFiles(m.job, m.paths);
       break;
     case 'open':
-      openBlobs(m.job, m.packId, m.buf, m.blobs);
+      openBlobs(m.job, m.packId, m.buf, m.blobs, m.verifyOnly);
       break;
     default: {
       const never: never = m;

@@ -86,8 +86,17 @@ export class WorkerPool {
 
   /** Opens and verifies blobs held in `data` (a whole pack or a range of one). */
   async openBlobs(packId: string, data: Buffer, blobs: readonly OpenRequestBlob[]): Promise<Buffer[]> {
+    return this.open(packId, data, blobs, false);
+  }
+
+  /** Like openBlobs, but only proves the blobs are intact (check): nothing comes back. */
+  async verifyBlobs(packId: string, data: Buffer, blobs: readonly OpenRequestBlob[]): Promise<void> {
+    await this.open(packId, data, blobs, true);
+  }
+
+  private async open(packId: string, data: Buffer, blobs: readonly OpenRequestBlob[], verifyOnly: boolean): Promise<Buffer[]> {
     const buf = owned(data);
-    const m = await this.submit({ t: 'open', job: this.nextJob++, packId, buf, blobs }, [buf]);
+    const m = await this.submit({ t: 'open', job: this.nextJob++, packId, buf, blobs, verifyOnly }, [buf]);
     if (m.t !== 'opened') throw new Error(`unexpected reply ${m.t}`);
     return m.plains.map(toBuf);
   }
