@@ -25,7 +25,8 @@ export type ProtectionStore = Pick<JobStore,
   | 'createJob' | 'getJob' | 'listJobs' | 'getTask' | 'claimTask' | 'heartbeat' | 'completeTask' | 'failTask'
   | 'activateBackup' | 'getBackupTarget' | 'listBackupTargets' | 'setBackupTargetStatus'
   | 'recordBackup' | 'listBackups' | 'getBackup' | 'reportVolumes' | 'listVolumeStates'
-  | 'createAgentCall' | 'claimAgentCalls' | 'finishAgentCall' | 'getAgentCall' | 'deleteAgentCall'>;
+  | 'createAgentCall' | 'claimAgentCalls' | 'finishAgentCall' | 'getAgentCall' | 'deleteAgentCall'
+  | 'hasPendingTask' | 'hasPendingAgentCall'>;
 
 /**
  * Wraps secrets stored in the job store (repository keys, provider credentials) with

@@ -119,5 +119,9 @@ export interface JobStore {
   /** TASK_NOT_FOUND when the call is not CLAIMED by this agent (expired, unknown). */
   finishAgentCall(id: string, agentId: string, outcome: { result: unknown } | { error: { code: string; message: string } }): Promise<void>;
   getAgentCall(id: string): Promise<AgentCall | undefined>;
+  /** Read-only: whether the agent has a PENDING task (a long-poll checks this before claiming). */
+  hasPendingTask(agentId: string): Promise<boolean>;
+  /** Read-only: whether the agent has a PENDING unexpired call. */
+  hasPendingAgentCall(agentId: string, now?: number): Promise<boolean>;
   deleteAgentCall(id: string): Promise<void>;
 }

@@ -27,6 +27,7 @@ import * as backups from './queries/backups.js';
 import * as volumeStates from './queries/volume-states.js';
 import * as calls from './queries/agent-calls.js';
 import { setAgentCredential } from './queries/agent-credentials.js';
+import * as pending from './queries/pending-work.js';
 
 /**
  * The JobStore over Kysely, the same code for both dialects. Every operation goes
@@ -211,6 +212,12 @@ export class KyselyJobStore implements JobStore {
   }
   getAgentCall(id: string): Promise<AgentCall | undefined> {
     return this.read('getAgentCall', () => calls.getAgentCall(this.db, id));
+  }
+  hasPendingTask(agentId: string): Promise<boolean> {
+    return this.read('hasPendingTask', () => pending.hasPendingTask(this.db, agentId));
+  }
+  hasPendingAgentCall(agentId: string, now = Date.now()): Promise<boolean> {
+    return this.read('hasPendingAgentCall', () => pending.hasPendingAgentCall(this.db, agentId, now));
   }
   deleteAgentCall(id: string): Promise<void> {
     return this.write('deleteAgentCall', (trx) => calls.deleteAgentCall(trx, id));

@@ -92,7 +92,8 @@ export const agentProtocolRoutes: FastifyPluginAsyncTypebox<{ ctx: ProtectionCon
       reply.raw.once('close', () => { if (!reply.raw.writableFinished) left.abort(); });
       const gone = { signal: AbortSignal.any([left.signal, closing.signal]) };
       for (;;) {
-        const t = await store.claimTask(me.id, { leaseMs: options.leaseMs });
+        // Waiting is a read; only work that is there is claimed (a write transaction).
+        const t = (await store.hasPendingTask(me.id)) ? await store.claimTask(me.id, { leaseMs: options.leaseMs }) : undefined;
         if (t) return { task: wireTask(t, options.leaseMs) };
         const left = deadline - Date.now();
         if (left <= 0 || gone.signal.aborted) return { task: null };
@@ -196,7 +197,7 @@ export const agentProtocolRoutes: FastifyPluginAsyncTypebox<{ ctx: ProtectionCon
       reply.raw.once('close', () => { if (!reply.raw.writableFinished) left.abort(); });
       const gone = { signal: AbortSignal.any([left.signal, closing.signal]) };
       for (;;) {
-        const calls = await store.claimAgentCalls(me.id, 16);
+        const calls = (await store.hasPendingAgentCall(me.id)) ? await store.claimAgentCalls(me.id, 16) : [];
         if (calls.length) return { calls: calls.map((c) => ({ id: c.id, kind: c.kind, payload: c.payload, expiresAt: c.expiresAt })) };
         const left = deadline - Date.now();
         if (left <= 0 || gone.signal.aborted) return { calls: [] };
