@@ -92,3 +92,28 @@ test('a wrong passphrase is refused with REPO_WRONG_KEY', async () => {
     await assert.rejects(openRepository(new LocalBackend(bucket), { passphrase: 'nope' }), (e: unknown) => isRepoError(e, 'REPO_WRONG_KEY'));
   });
 });
+
+test('a damaged snapshot is named by check and does not stop the next backup', async (t) => {
+  const seed = seedFromEnv();
+  t.diagnostic(`seed ${seed}`);
+  await withTempDir(async (dir) => {
+    const { bucket, src } = await setup(dir, seed);
+    const [snap] = await files(bucket, 'snapshots');
+    const bytes = await readFile(snap!);
+    bytes[bytes.length - 3] ^= 1;
+    await writeFile(snap!, bytes);
+    const id = snap!.slice(snap!.lastIndexOf('/') + 1);
+    const repo = await openRepository(new LocalBackend(bucket), { passphrase: 'test' });
+    const c = await check(repo);
+    assert.deepEqual(c.errors.map((e) => [e.kind, e.object]), [['snapshot-unreadable', `snapshots/${id}`]]);
+    const { listSnapshots } = await import('../../src/repo/index.js');
+    await assert.rejects(listSnapshots(repo), (e: unknown) => isRepoError(e, 'REPO_INTEGRITY'));
+    const skipped: string[] = [];
+    assert.deepEqual(await listSnapshots(repo, (sid) => skipped.push(sid)), []);
+    assert.deepEqual(skipped, [id]);
+    const next = await backup(repo, { sourceDir: src, parent: 'latest' });
+    assert.deepEqual(next.summary.errors.map((e) => e.path), [`snapshots/${id}`]);
+    assert.equal(next.summary.filesNew, 2, 'no usable parent: everything counted new, nothing lost');
+    assert.equal(next.summary.dataAdded, 0, 'but the data is already stored');
+  });
+});

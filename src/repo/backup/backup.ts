@@ -82,10 +82,13 @@ export async function backup(repo: Repository, opts: BackupOptions): Promise<Bac
 async function runBackup(repo: Repository, source: string, opts: BackupOptions): Promise<BackupResult> {
   const startTime = new Date().toISOString();
   const signal = opts.signal;
+  const errors: BackupError[] = [];
   let parent: Snapshot | undefined;
   if (opts.parent !== undefined) {
     try {
-      parent = await findSnapshot(repo, opts.parent, opts.parent === 'latest' ? { path: source } : {});
+      // A damaged old snapshot must not stop new backups: it is reported and skipped.
+      const onError = (id: string, e: unknown): void => { errors.push({ path: `snapshots/${id}`, message: `unreadable snapshot skipped: ${message(e)}` }); };
+      parent = await findSnapshot(repo, opts.parent, opts.parent === 'latest' ? { path: source, onError } : {});
     } catch (e) {
       if (!(opts.parent === 'latest' && isRepoError(e, 'REPO_SNAPSHOT_NOT_FOUND'))) throw e;
     }
@@ -94,7 +97,6 @@ async function runBackup(repo: Repository, source: string, opts: BackupOptions):
     filesNew: 0, filesChanged: 0, filesUnmodified: 0, dirsNew: 0, dirsChanged: 0, dirsUnmodified: 0,
     totalBytes: 0, bytesRead: 0, dataBlobsAdded: 0, treeBlobsAdded: 0, dataAdded: 0, dataAddedStored: 0, totalFiles: 0, totalDirs: 0,
   };
-  const errors: BackupError[] = [];
   if (opts.adoptUnindexed !== false) {
     await repo.adoptUnindexedPacks((key, e) => errors.push({ path: key, message: `unindexed pack not adopted: ${message(e)}` }));
   }

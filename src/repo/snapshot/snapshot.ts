@@ -64,10 +64,22 @@ export async function loadSnapshot(repo: Repository, id: string): Promise<Snapsh
   return { ...doc, tags: doc.tags ?? [], paths: doc.paths ?? [], id };
 }
 
-/** All snapshots, oldest first. */
-export async function listSnapshots(repo: Repository): Promise<Snapshot[]> {
+/**
+ * All snapshots, oldest first. A snapshot that cannot be read fails the listing,
+ * unless `onError` is given: then it is reported there and left out.
+ */
+export async function listSnapshots(repo: Repository, onError?: (id: string, err: unknown) => void): Promise<Snapshot[]> {
   const ids = await repo.listObjects('snapshot');
-  const out = await Promise.all(ids.map((id) => loadSnapshot(repo, id)));
+  const loaded = await Promise.all(ids.map(async (id) => {
+    try {
+      return await loadSnapshot(repo, id);
+    } catch (e) {
+      if (!onError) throw e;
+      onError(id, e);
+      return undefined;
+    }
+  }));
+  const out = loaded.filter((s): s is Snapshot => s !== undefined);
   return out.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : a.id < b.id ? -1 : 1));
 }
 
@@ -75,9 +87,10 @@ export async function listSnapshots(repo: Repository): Promise<Snapshot[]> {
  * Resolves 'latest' (optionally restricted to a source path and hostname) or a
  * unique prefix of a snapshot id.
  */
-export async function findSnapshot(repo: Repository, ref: string, filter: { path?: string; hostname?: string } = {}): Promise<Snapshot> {
+export async function findSnapshot(repo: Repository, ref: string,
+  filter: { path?: string; hostname?: string; onError?: (id: string, err: unknown) => void } = {}): Promise<Snapshot> {
   if (ref === 'latest') {
-    const all = (await listSnapshots(repo)).filter((s) =>
+    const all = (await listSnapshots(repo, filter.onError)).filter((s) =>
       (filter.path === undefined || s.paths.includes(filter.path)) && (filter.hostname === undefined || s.hostname === filter.hostname));
     const last = all[all.length - 1];
     if (!last) throw new RepoError('REPO_SNAPSHOT_NOT_FOUND', 'the repository has no matching snapshot');
