@@ -121,7 +121,7 @@ export interface JobStore {
   getAgentCall(id: string): Promise<AgentCall | undefined>;
   /** Read-only: whether the agent has a PENDING task (a long-poll checks this before claiming). */
   hasPendingTask(agentId: string): Promise<boolean>;
-  /** Read-only: whether the agent has a PENDING unexpired call. */
+  /** Read-only: whether the agent has a PENDING call (expired ones included, so the claim removes them). */
   hasPendingAgentCall(agentId: string, now?: number): Promise<boolean>;
   deleteAgentCall(id: string): Promise<void>;
 }

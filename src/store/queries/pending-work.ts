@@ -10,8 +10,12 @@ export async function hasPendingTask(db: Kysely<Database>, agentId: string): Pro
   return r !== undefined;
 }
 
-export async function hasPendingAgentCall(db: Kysely<Database>, agentId: string, now: number): Promise<boolean> {
+/**
+ * Expired PENDING calls count too (their asker died mid-wait): the claim that follows
+ * deletes them, so they cannot pile up.
+ */
+export async function hasPendingAgentCall(db: Kysely<Database>, agentId: string, _now: number): Promise<boolean> {
   const r = await db.selectFrom('agent_calls').select('id')
-    .where('agent_id', '=', agentId).where('status', '=', 'PENDING').where('expires_at', '>=', now).limit(1).executeTakeFirst();
+    .where('agent_id', '=', agentId).where('status', '=', 'PENDING').limit(1).executeTakeFirst();
   return r !== undefined;
 }
