@@ -41,6 +41,7 @@ export const ERROR_REGISTRY = {
   INTERNAL: { status: 500, retryable: true, description: 'An unexpected server error; details are in the server log, never in the response.' },
   STORE_UNAVAILABLE: { status: 503, retryable: true, description: 'The job store (database) cannot be reached.' },
   BUCKET_UNAVAILABLE: { status: 503, retryable: true, description: 'The object store cannot be reached.' },
+  AGENT_UNAVAILABLE: { status: 503, retryable: true, description: 'The agent of the working environment did not answer in time (it is stopped, busy or unreachable).' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_REGISTRY;

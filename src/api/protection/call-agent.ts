@@ -37,5 +37,5 @@ export async function callAgent(
     await ctx.store.deleteAgentCall(call.id).catch(() => undefined);
   }
   // No dedicated code yet for "agent unreachable": the backup or volume cannot be reached.
-  throw new CbsError('BUCKET_UNAVAILABLE', `the agent of this working environment did not answer within ${Math.round(timeout / 1000)} s`);
+  throw new CbsError('AGENT_UNAVAILABLE', `the agent of this working environment did not answer within ${Math.round(timeout / 1000)} s`);
 }
