@@ -31,6 +31,8 @@ export interface Config {
     readonly maxAttempts: number;
     /** How long a browse waits for the agent's answer. @default 15000 */
     readonly agentCallTimeoutMs: number;
+    /** A running job's task whose agent shows no sign of life this long fails. @default 120000 */
+    readonly agentGoneMs: number;
   };
   /** Default root of LOCAL buckets: `<root>/<bucket>`. @default $CBS_HOME/buckets */
   readonly bucketsRoot: string;
@@ -75,6 +77,7 @@ export interface ConfigInput {
   discoverIntervalMs?: string | number;
   engineWorkers?: string | number;
   agentStallMs?: string | number;
+  agentGoneMs?: string | number;
 }
 
 export class ConfigError extends Error {
@@ -114,6 +117,7 @@ export const ENV_VARS: Record<keyof ConfigInput, string> = {
   discoverIntervalMs: 'CBS_DISCOVER_INTERVAL_MS',
   engineWorkers: 'CBS_ENGINE_WORKERS',
   agentStallMs: 'CBS_AGENT_STALL_MS',
+  agentGoneMs: 'CBS_AGENT_GONE_MS',
 };
 
 function bool(name: string, v: string | boolean | undefined, dflt: boolean): boolean {
@@ -151,6 +155,7 @@ export function loadConfig(flags: ConfigInput = {}, env: NodeJS.ProcessEnv = pro
       sweepIntervalMs: int(ENV_VARS.sweepIntervalMs, pick('sweepIntervalMs'), 5000, 100, 600_000),
       maxAttempts: int(ENV_VARS.maxAttempts, pick('maxAttempts'), 2, 1, 100),
       agentCallTimeoutMs: int(ENV_VARS.agentCallTimeoutMs, pick('agentCallTimeoutMs'), 15_000, 100, 600_000),
+      agentGoneMs: int(ENV_VARS.agentGoneMs, pick('agentGoneMs'), 120_000, 1000, 86_400_000),
     },
     bucketsRoot: resolve(String(pick('bucketsRoot') ?? join(home, 'buckets'))),
     agent: {

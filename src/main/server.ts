@@ -24,7 +24,7 @@ export interface RunningServer {
  */
 export async function startServer(cfg: Config, opts: { signal?: AbortSignal } = {}): Promise<RunningServer> {
   await mkdir(cfg.home, { recursive: true, mode: 0o700 });
-  const store = await openJobStore({ url: cfg.store.url });
+  const store = await openJobStore({ url: cfg.store.url, agentGoneAfterMs: cfg.jobs.agentGoneMs });
   try {
     await store.migrate();
     const tokens = await tokenService(store);

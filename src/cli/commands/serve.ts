@@ -11,6 +11,9 @@ export function registerServe(program: Command): void {
     .option('--database-url <url>', 'sqlite:/path/cbs.db or postgres://… (env CBS_DATABASE_URL)', undefined)
     .option('--public-url <url>', 'URL written into credentials.json (env CBS_PUBLIC_URL)', undefined)
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (env CBS_LOG_LEVEL)', undefined)
+    .option('--embedded-agent <bool>', 'run the embedded agent: true|false (env CBS_EMBEDDED_AGENT)', undefined)
+    .option('--volumes-root <dir>', 'root of the embedded agent\'s working environment "local" (env CBS_VOLUMES_ROOT)', undefined)
+    .option('--buckets-root <dir>', 'where LOCAL buckets are created (env CBS_BUCKETS_ROOT)', undefined)
     .action(async (o: ConfigInput) => {
       const cfg = loadConfig(o);
       const ac = new AbortController();
