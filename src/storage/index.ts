@@ -14,6 +14,7 @@ export { checkRange } from './range.js';
 export { MemBackend } from './mem/mem-backend.js';
 export { LocalBackend, type LocalBackendOptions } from './local/local-backend.js';
 export { RetryBackend, type RetryOptions, type RetryInfo } from './wrap/retry-backend.js';
-export { S3Backend } from './s3/s3-backend.js';
+// S3Backend is imported from './s3/s3-backend.js' directly, or built by openBackend(),
+// so that importing this index does not load the AWS SDK.
 export type { S3Options, S3BackendOptions } from './s3/s3-options.js';
 export { parseLocation, openBackend, type Location, type OpenOptions } from './open.js';

@@ -1,7 +1,6 @@
 import { isAbsolute, normalize } from 'node:path';
 import { StorageError, type Backend } from './backend.js';
 import { LocalBackend } from './local/local-backend.js';
-import { S3Backend } from './s3/s3-backend.js';
 import type { S3Options } from './s3/s3-options.js';
 import { RetryBackend, type RetryOptions } from './wrap/retry-backend.js';
 
@@ -80,6 +79,9 @@ export async function openBackend(location: string, opts: OpenOptions = {}): Pro
       break;
     case 's3': {
       const { retry: _r, createBucket: _c, fsync: _f, ...s3opts } = opts;
+      // Loaded on demand: the AWS SDK takes most of a second to import, which every
+      // command on a local repository would otherwise pay.
+      const { S3Backend } = await import('./s3/s3-backend.js');
       const s3b = new S3Backend({ ...s3opts, endpoint: loc.endpoint ?? opts.endpoint, bucket: loc.bucket, prefix: loc.prefix });
       if (opts.createBucket === true) {
         try { await s3b.ensureBucket(); } catch (e) { await s3b.close(); throw e; }
