@@ -37,6 +37,18 @@ export const ERROR_REGISTRY = {
   PAYLOAD_TOO_LARGE: { status: 413, retryable: false, description: 'The request body exceeds the size limit.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, retryable: false, description: 'The request body is not `application/json`.' },
   HEADERS_TOO_LARGE: { status: 431, retryable: false, description: 'The request headers exceed the size limit.' },
+  // Engine (repository) errors: what `cbs repo` prints and agents report in task errors.
+  REPO_INTEGRITY: { status: 500, retryable: false, description: 'A repository object failed authentication or its hash: it is corrupt or was tampered with; the message names it.' },
+  REPO_WRONG_KEY: { status: 403, retryable: false, description: 'The passphrase, key-encryption key or key export does not open this repository.' },
+  REPO_FORMAT: { status: 500, retryable: false, description: 'A repository object is not in a format this version understands.' },
+  REPO_EXISTS: { status: 409, retryable: false, description: 'A repository already exists at this location.' },
+  REPO_NOT_FOUND: { status: 404, retryable: false, description: 'No repository at this location.' },
+  REPO_LOCKED: { status: 409, retryable: true, description: 'Another operation holds a conflicting lock on the repository.' },
+  REPO_SNAPSHOT_NOT_FOUND: { status: 404, retryable: false, description: 'No snapshot with this id (or prefix) in the repository.' },
+  REPO_PATH_NOT_FOUND: { status: 404, retryable: false, description: 'No such path in the snapshot.' },
+  REPO_UNSAFE_PATH: { status: 400, retryable: false, description: 'A name would write outside the restore target (.., absolute, through a symlink); nothing was written.' },
+  REPO_RESTORE_CONFLICT: { status: 409, retryable: false, description: 'The restore target already holds an item of that name and overwriting was not asked for.' },
+  REPO_ABORTED: { status: 409, retryable: true, description: 'The operation was cancelled before it finished.' },
   // 5xx
   INTERNAL: { status: 500, retryable: true, description: 'An unexpected server error; details are in the server log, never in the response.' },
   STORE_UNAVAILABLE: { status: 503, retryable: true, description: 'The job store (database) cannot be reached.' },
