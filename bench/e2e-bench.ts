@@ -1,0 +1,314 @@
+/**
+ * `npm run bench:e2e` — the cost of the job layer, measured end to end in one run on
+ * the same data:
+ *
+ *  (a) engine   backup and full restore by the bare engine (`engine-child`, its own
+ *               process per step, as `npm run bench:engine` runs it);
+ *  (b) API      the same through a real `cbs serve` (SQLite, no embedded agent) and a
+ *               standalone `cbs agent` owning the working environment: activate (LOCAL),
+ *               backup now, poll the job until COMPLETED, restore the volume, poll until
+ *               COMPLETED; the restored tree is compared file by file with the source;
+ *  (c) polling  `GET …/v1/job/{id}` latency (autocannon, few connections) for the
+ *               whole of a first backup of a second copy of the data (hard links, in a
+ *               second working environment with its own bucket), next to the same load
+ *               on the idle system for as long.
+ *
+ * Everything runs on loopback in a temp directory that is removed at the end.
+ *
+ * Environment:
+ *   BENCH_SIZE_MB      data-set size in MiB                          @default 256
+ *   BENCH_SEED         data-set seed                                 @default 1
+ *   BENCH_CONNECTIONS  autocannon connections for (c)                @default 4
+ *   BENCH_OUT=FILE     also write the results as JSON
+ *   BENCH_KEEP=1       keep the temp directory
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { link, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { startAgent, startServer, type Api, type Proc, type Server } from '../test/e2e/harness.js';
+import { generateDataSet } from './data-gen.js';
+import { openCbsTool } from './engine-tools.js';
+
+const MiB = 1024 * 1024;
+/** The longest any one job may take before the run is abandoned. */
+const JOB_TIMEOUT_MS = 15 * 60_000;
+/** How often the driver polls a job it waits for (the poll granularity bounds the wall-time error). */
+const POLL_MS = 25;
+/**
+ * The production defaults, stated so that the e2e harness's short leases and single
+ * engine worker (made for fast tests) do not leak into the measurement.
+ */
+const SERVICE_ENV: Record<string, string> = {
+  CBS_TASK_LEASE_MS: '30000',
+  CBS_LEASE_SWEEP_MS: '5000',
+  CBS_AGENT_CLAIM_WAIT_MS: '20000',
+  CBS_DISCOVER_INTERVAL_MS: '30000',
+  CBS_ENGINE_WORKERS: '0',
+  CBS_AGENT_CONCURRENCY: '2',
+  CBS_LOG_LEVEL: 'warn',
+};
+
+const envNum = (name: string, dflt: number): number => {
+  const v = Number(process.env[name] ?? dflt);
+  if (!Number.isFinite(v) || v <= 0) throw new Error(`${name} must be a positive number`);
+  return v;
+};
+
+function log(msg: string): void {
+  process.stderr.write(`[bench:e2e ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+}
+
+interface StepRow { step: 'backup' | 'full restore'; path: 'engine' | 'API + agent'; wallS: number; mibPerS: number; peakRssMiB?: number }
+interface JobTiming { step: string; queuedMs: number; runMs: number; observedMs: number }
+interface LatencyRow { system: string; durationS: number; requests: number; rps: number; p50: number; p99: number; max: number; errors: number; non2xx: number }
+
+/** sha256 and size of every regular file, by relative path: what "restored bytes equal" compares. */
+async function treeDigest(root: string, rel = '', out = new Map<string, string>()): Promise<Map<string, string>> {
+  for (const e of await readdir(join(root, rel), { withFileTypes: true })) {
+    const r = join(rel, e.name);
+    if (e.isDirectory()) await treeDigest(root, r, out);
+    else if (e.isFile()) {
+      const h = createHash('sha256');
+      let size = 0;
+      for await (const chunk of createReadStream(join(root, r))) { h.update(chunk as Buffer); size += (chunk as Buffer).length; }
+      out.set(r, `${size}:${h.digest('hex')}`);
+    }
+  }
+  return out;
+}
+
+async function assertSameTree(what: string, source: Map<string, string>, restoredDir: string): Promise<void> {
+  const got = await treeDigest(restoredDir);
+  const missing = [...source.keys()].filter((k) => got.get(k) !== source.get(k));
+  const extra = [...got.keys()].filter((k) => !source.has(k));
+  if (missing.length || extra.length) {
+    throw new Error(`${what}: restored tree differs from the source (${missing.length} files missing or different, e.g. ${missing.slice(0, 3).join(', ')}; ${extra.length} extra)`);
+  }
+}
+
+/** A copy of `from` at `to` made of hard links: the same bytes for a second volume, without writing them again. */
+async function linkTree(from: string, to: string): Promise<void> {
+  await mkdir(to, { recursive: true });
+  for (const e of await readdir(from, { withFileTypes: true })) {
+    if (e.isDirectory()) await linkTree(join(from, e.name), join(to, e.name));
+    else if (e.isFile()) await link(join(from, e.name), join(to, e.name));
+  }
+}
+
+async function peakRssMiB(p: Proc): Promise<number | undefined> {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(await readFile(`/proc/${p.child.pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : undefined;
+  } catch {
+    return undefined; // no /proc (not Linux): the figure is left out
+  }
+}
+
+interface FinishedJob { id: string; wallS: number; doc: any }
+
+/** Starts a job with `start` and polls it until COMPLETED; the wall time is from the request to the first poll that sees it done. */
+async function runJob(api: Api, what: string, start: () => Promise<{ 'job-id': string }>, onCreated?: (id: string) => void): Promise<FinishedJob> {
+  const t0 = process.hrtime.bigint();
+  const id = (await start())['job-id'];
+  onCreated?.(id);
+  const deadline = Date.now() + JOB_TIMEOUT_MS;
+  for (;;) {
+    const r = await api.ok('GET', `/v1/job/${id}`);
+    const job = r.job[0];
+    if (job.status === 'COMPLETED') return { id, wallS: Number(process.hrtime.bigint() - t0) / 1e9, doc: job };
+    if (job.status === 'FAILED') throw new Error(`${what} job ${id} failed: ${JSON.stringify(job)}`);
+    if (Date.now() > deadline) throw new Error(`${what} job ${id} not done after ${JOB_TIMEOUT_MS} ms: ${JSON.stringify(job)}`);
+    await new Promise((res) => setTimeout(res, POLL_MS));
+  }
+}
+
+const timing = (step: string, j: FinishedJob): JobTiming => ({
+  step, queuedMs: j.doc['start-time'] - j.doc.time, runMs: j.doc['end-time'] - j.doc['start-time'], observedMs: j.wallS * 1000,
+});
+
+function autocannonOpts(api: Api, jobId: string, connections: number, duration: number): autocannon.Options {
+  return {
+    url: api.prefix + `/v1/job/${jobId}`, connections, duration,
+    headers: { authorization: `Bearer ${api.token}`, 'x-agent-id': api.agentId },
+  };
+}
+
+const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+
+/**
+ * Load on GET job/{id} until `until` resolves. Latencies are taken from each response
+ * as it arrives, not from autocannon's summary, because autocannon only notices
+ * stop() on its next one-second tick: its totals would mix in load after the window.
+ */
+async function loadUntil(system: string, opts: autocannon.Options, until: Promise<unknown>): Promise<LatencyRow> {
+  const times: number[] = [];
+  let errors = 0;
+  let non2xx = 0;
+  let open = true;
+  const t0 = process.hrtime.bigint();
+  const instance = autocannon(opts, () => undefined);
+  const done = new Promise<autocannon.Result>((resolve, reject) => instance.once('done', resolve).once('error', reject));
+  instance.on('response', (_client, status, _bytes, ms) => {
+    if (!open) return;
+    times.push(ms);
+    if (status < 200 || status >= 300) non2xx++;
+  });
+  instance.on('reqError', () => { if (open) errors++; });
+  await until;
+  open = false;
+  const durationS = Number(process.hrtime.bigint() - t0) / 1e9;
+  instance.stop();
+  await done;
+  times.sort((a, b) => a - b);
+  return {
+    system, durationS, requests: times.length, rps: times.length / durationS,
+    p50: quantile(times, 0.5), p99: quantile(times, 0.99), max: times[times.length - 1] ?? NaN, errors, non2xx,
+  };
+}
+
+/** GET job/{id} under load for exactly as long as the job runs. */
+async function pollUnderLoad(api: Api, what: string, start: () => Promise<{ 'job-id': string }>, connections: number): Promise<{ job: FinishedJob; row: LatencyRow }> {
+  let jobDone!: () => void;
+  const untilDone = new Promise<void>((r) => { jobDone = r; });
+  let row: Promise<LatencyRow> | undefined;
+  const job = await runJob(api, what, start, (id) => {
+    // The duration is only a bound: the load stops when the job is done.
+    row = loadUntil('backup running', autocannonOpts(api, id, connections, JOB_TIMEOUT_MS / 1000), untilDone);
+  }).finally(() => jobDone());
+  return { job, row: await row! };
+}
+
+async function main(): Promise<void> {
+  const sizeMiB = envNum('BENCH_SIZE_MB', 256);
+  const seed = envNum('BENCH_SEED', 1);
+  const connections = envNum('BENCH_CONNECTIONS', 4);
+  const work = await mkdtemp(join(tmpdir(), 'cbs-e2e-bench-'));
+  let server: Server | undefined;
+  let agent: Awaited<ReturnType<typeof startAgent>> | undefined;
+  try {
+    const weRoot = join(work, 'we-bench');
+    const loadRoot = join(work, 'we-load');
+    const vol = join(weRoot, 'vol');
+    log(`generating ${sizeMiB} MiB data set (seed ${seed}) as volume ${vol}`);
+    const gen = await generateDataSet(vol, sizeMiB, seed);
+    const dataMiB = gen.bytes / MiB;
+    log(`data set: ${gen.files} files, ${dataMiB.toFixed(0)} MiB`);
+    await linkTree(vol, join(loadRoot, 'vol'));
+    const source = await treeDigest(vol);
+    const rows: StepRow[] = [];
+    const add = (r: Omit<StepRow, 'mibPerS'>): void => {
+      const row = { ...r, mibPerS: dataMiB / r.wallS };
+      rows.push(row);
+      log(`  ${row.path} ${row.step}: ${row.wallS.toFixed(2)} s, ${row.mibPerS.toFixed(1)} MiB/s`);
+    };
+
+    // (a) The bare engine.
+    const engine = openCbsTool('engine', `local:${join(work, 'repo-engine')}`);
+    await engine.init();
+    log('engine: backup');
+    const eb = await engine.backup(vol);
+    add({ step: 'backup', path: 'engine', wallS: eb.wallS, peakRssMiB: eb.peakRssMiB });
+    log('engine: full restore');
+    const engineTarget = join(work, 'restore-engine');
+    const er = await engine.restore(engineTarget);
+    add({ step: 'full restore', path: 'engine', wallS: er.wallS, peakRssMiB: er.peakRssMiB });
+    await assertSameTree('engine restore', source, engineTarget);
+    await rm(engineTarget, { recursive: true, force: true });
+    // What every engine-child step pays before its work and a running agent does not: process start, key derivation, open.
+    const engineFixedS = (await engine.open()).wallS;
+
+    // (b) Through the API and a standalone agent.
+    server = await startServer(join(work, 'home'), { ...SERVICE_ENV, CBS_EMBEDDED_AGENT: 'false' });
+    agent = await startAgent(server, work, { bench: weRoot, load: loadRoot }, SERVICE_ENV);
+    const api = server.api;
+    const we = await api.weByName('bench');
+    const volume = await api.volumeByName(we.id, 'vol');
+    const activation = await runJob(api, 'activation', () => api.ok('POST', `/v3/backup/working-environment/${we.id}`, {
+      provider: 'LOCAL', bucket: 'bench', local: { path: join(work, 'bucket-bench') },
+    }));
+    log(`API: activated in ${activation.wallS.toFixed(2)} s; backup`);
+    const backupJob = await runJob(api, 'backup', () => api.ok('POST', `/v3/backup/working-environment/${we.id}/volume/${volume['file-system-id']}`, {
+      mode: 'AD_HOC', 'adhoc-backup-details': { name: 'bench' },
+    }));
+    add({ step: 'backup', path: 'API + agent', wallS: backupJob.wallS });
+    const snap = (await api.ok('GET', `/v1/backup/working-environment/${we.id}/volume/${volume['file-system-id']}/snapshot`)).snapshot[0];
+    log('API: full restore');
+    const restoreJob = await runJob(api, 'restore', () => api.ok('POST', '/v3/restore', {
+      restore: {
+        type: 'volume',
+        source: { 'working-environment-id': we.id, 'working-environment-name': we.name, bucket: 'bench', 'volume-name': 'vol', 'volume-id': volume['file-system-id'], snapshot: snap.id },
+        target: { 'working-environment-id': we.id, 'working-environment-name': we.name, svm: 'svm0', 'volume-name': 'vol-restored' },
+      },
+    }));
+    add({ step: 'full restore', path: 'API + agent', wallS: restoreJob.wallS });
+    await assertSameTree('API restore', source, join(weRoot, 'vol-restored'));
+    await rm(join(weRoot, 'vol-restored'), { recursive: true, force: true });
+    const timings = [timing('activation', activation), timing('backup', backupJob), timing('full restore', restoreJob)];
+
+    // (c) Job polling latency while a first backup of the same bytes runs, then idle for as long.
+    const loadWe = await api.weByName('load');
+    const loadVol = await api.volumeByName(loadWe.id, 'vol');
+    await runJob(api, 'activation', () => api.ok('POST', `/v3/backup/working-environment/${loadWe.id}`, {
+      provider: 'LOCAL', bucket: 'load', local: { path: join(work, 'bucket-load') },
+    }));
+    log(`polling GET job/{id} with ${connections} connections during a backup`);
+    const busy = await pollUnderLoad(api, 'backup under polling', () => api.ok('POST', `/v3/backup/working-environment/${loadWe.id}/volume/${loadVol['file-system-id']}`, { mode: 'AD_HOC' }), connections);
+    timings.push(timing('backup while polled', busy.job));
+    const idleS = Math.max(2, Math.round(busy.row.durationS));
+    log(`polling GET job/{id} with ${connections} connections on the idle system for ${idleS} s`);
+    const idle = await loadUntil('idle', autocannonOpts(api, busy.job.id, connections, JOB_TIMEOUT_MS / 1000), new Promise((r) => setTimeout(r, idleS * 1000)));
+    const latency = [idle, busy.row];
+    const failed = latency.filter((r) => r.errors > 0 || r.non2xx > 0);
+    if (failed.length) throw new Error(`GET job/{id} failed under load: ${JSON.stringify(failed)}`);
+
+    const rss = { server: await peakRssMiB(server), agent: await peakRssMiB(agent) };
+    const meta = { sizeMiB, seed, files: gen.files, dataMiB, connections, rss, engineFixedS, backupWhilePolledS: busy.job.wallS };
+    process.stdout.write(formatReport(rows, timings, latency, meta));
+    const out = process.env['BENCH_OUT'];
+    if (out) await writeFile(out, JSON.stringify({ date: new Date().toISOString(), ...meta, cpus: cpus().length, rows, timings, latency }, null, 2));
+  } catch (e) {
+    if (server) process.stderr.write(`server output:\n${server.output().slice(-4000)}\n`);
+    if (agent) process.stderr.write(`agent output:\n${agent.output().slice(-4000)}\n`);
+    throw e;
+  } finally {
+    await agent?.stop();
+    await server?.stop();
+    if (process.env['BENCH_KEEP'] === '1') log(`kept ${work}`);
+    else await rm(work, { recursive: true, force: true });
+  }
+}
+
+function formatReport(rows: StepRow[], timings: JobTiming[], latency: LatencyRow[],
+  meta: { sizeMiB: number; seed: number; files: number; dataMiB: number; connections: number; rss: { server?: number; agent?: number }; engineFixedS: number; backupWhilePolledS: number }): string {
+  const f = (n: number | undefined, d = 1): string => (n === undefined ? '–' : n.toFixed(d));
+  const out = [
+    `\n## End-to-end benchmark ${new Date().toISOString().slice(0, 10)}: ${f(meta.dataMiB, 0)} MiB, ${meta.files} files, seed ${meta.seed}, ` +
+      `${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 1024 ** 3).toFixed(0)} GiB RAM, node ${process.version}\n`,
+    '| step | path | wall s | MiB/s | API / engine (throughput) |',
+    '|---|---|---:|---:|---:|',
+  ];
+  for (const step of ['backup', 'full restore'] as const) {
+    const e = rows.find((r) => r.step === step && r.path === 'engine')!;
+    const a = rows.find((r) => r.step === step && r.path === 'API + agent')!;
+    out.push(`| ${step} | engine | ${f(e.wallS, 2)} | ${f(e.mibPerS)} | |`);
+    out.push(`| ${step} | API + agent | ${f(a.wallS, 2)} | ${f(a.mibPerS)} | ${f(a.mibPerS / e.mibPerS, 2)} |`);
+  }
+  out.push('',
+    `Peak RSS: engine backup ${f(rows[0]?.peakRssMiB, 0)} MiB, engine restore ${f(rows[1]?.peakRssMiB, 0)} MiB; ` +
+      `agent process ${f(meta.rss.agent, 0)} MiB and server process ${f(meta.rss.server, 0)} MiB over the whole run. ` +
+      `Each engine step includes ${f(meta.engineFixedS, 2)} s of process start, key derivation and open, which the running agent does not pay.`,
+    '', 'Jobs as the API reports them (queued = created → claimed, run = claimed → done; observed = POST → first poll that sees COMPLETED):', '',
+    '| job | queued ms | run ms | observed ms |', '|---|---:|---:|---:|',
+    ...timings.map((t) => `| ${t.step} | ${t.queuedMs} | ${t.runMs} | ${f(t.observedMs, 0)} |`),
+    '', `GET …/v1/job/{jobId}, ${meta.connections} connections (autocannon); the busy row lasts exactly one backup of the same ` +
+      `${f(meta.dataMiB, 0)} MiB (${f(meta.backupWhilePolledS, 2)} s while polled, ${f(rows.find((r) => r.step === 'backup' && r.path === 'API + agent')?.wallS, 2)} s unpolled):`, '',
+    '| system | s | requests | req/s | p50 ms | p99 ms | max ms | errors |', '|---|---:|---:|---:|---:|---:|---:|---:|',
+    ...latency.map((r) => `| ${r.system} | ${f(r.durationS)} | ${r.requests} | ${f(r.rps, 0)} | ${f(r.p50)} | ${f(r.p99)} | ${f(r.max)} | ${r.errors + r.non2xx} |`),
+  );
+  return out.join('\n') + '\n';
+}
+
+await main();
