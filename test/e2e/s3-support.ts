@@ -15,7 +15,8 @@ export interface KeyedS3rver {
 
 // Like startS3rver (src/storage/testing), but the server also accepts the given key
 // pairs, so the secrets are distinctive strings a test can grep for in every output.
-// s3rver verifies SigV4 signatures, so a wrong secret is refused as on a real store.
+// s3rver refuses an unknown access key id but does not verify signatures: a wrong
+// secret needs the fault proxy (403 SignatureDoesNotMatch).
 const CHILD = `
 const S3rver = require(process.argv[1]);
 const Account = require(process.argv[2]);
