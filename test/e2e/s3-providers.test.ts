@@ -58,6 +58,23 @@ test('ONTAP_S3, SGWS and AWS activations on s3rver back up, browse and restore e
       assert.equal(j.job[0].status, 'COMPLETED', JSON.stringify(j));
     }
 
+    // Refused activations carrying a secret: the error bodies do not echo it.
+    const refused = [
+      [409, bodies.sgws],
+      [400, { ...bodies.sgws, bucket: 'Not_A_Bucket!' }],
+      [400, { ...bodies.sgws, sgws: { ...bodies.sgws.sgws, 'extra-field': keys.sgws[1] } }],
+      [400, { ...bodies.aws, region: undefined }],
+    ] as const;
+    for (const [status, body] of refused) {
+      const r = await api.req('POST', `/v3/backup/working-environment/${sgws.id}`, body);
+      noSecret(`refused activation (${status})`, JSON.stringify(r.body));
+      assert.equal(r.status, status, JSON.stringify(r.body));
+    }
+    const again = await cli(['backup', 'activate', '--we', 'sgws', '--provider', 'SGWS', '--bucket', 'sgws-bucket', '--server-url', s3.endpoint,
+      '--access-key', keys.sgws[0], '--secret-key', keys.sgws[1], '--json']);
+    noSecret('refused cbs backup activate', again.stdout + again.stderr);
+    assert.notEqual(again.code, 0);
+
     const buckets = { ontap: 'ontap-bucket', sgws: 'sgws-bucket', aws: 'aws-bucket' } as const;
     for (const name of ['ontap', 'sgws', 'aws'] as const) {
       const we = await api.weByName(name);
