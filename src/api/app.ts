@@ -33,6 +33,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   installErrorHandling(app);
+  // Bodies are JSON only: anything else is 415, not a string handed to validation.
+  app.removeContentTypeParser('text/plain');
   await app.register(swagger, {
     // Named components (job, volume, batch, …) instead of def-0, def-1, …
     refResolver: { buildLocalReference: (json, _base, _fragment, i) => (typeof json['$id'] === 'string' ? json['$id'] : `def-${i}`) },
