@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeTree, snapshotTree, startServer, tempDir, type Server } from './harness.js';
 import { cbs, secret, startKeyedS3rver, startVerboseAgent, type KeyedS3rver } from './s3-support.js';
@@ -21,9 +21,7 @@ test('ONTAP_S3, SGWS and AWS activations on s3rver back up, browse and restore e
   let s3: KeyedS3rver | undefined;
   let server: Server | undefined;
   let agent: Awaited<ReturnType<typeof startVerboseAgent>> | undefined;
-  const seen: string[] = [];
   const noSecret = (what: string, text: string): void => {
-    seen.push(text);
     for (const s of secrets) assert.ok(!text.includes(s), `${what} contains a secret`);
   };
   try {
@@ -140,6 +138,14 @@ test('ONTAP_S3, SGWS and AWS activations on s3rver back up, browse and restore e
     // The logs, at the servers' most verbose levels.
     noSecret('server log', server.output());
     noSecret('agent log', agent.output());
+    // At rest: the store (database, WAL), credentials and agent files hold the secrets only wrapped.
+    const scanned: string[] = [];
+    for (const f of await readdir(tmp.dir, { recursive: true, withFileTypes: true })) {
+      if (!f.isFile()) continue;
+      scanned.push(f.name);
+      noSecret(`file ${join(f.path, f.name)}`, (await readFile(join(f.path, f.name))).toString('latin1'));
+    }
+    assert.ok(scanned.some((n) => /\.(db|sqlite)/.test(n)) && scanned.includes('credentials.json'), `the store was not scanned: ${scanned.filter((n) => !n.endsWith('.bin')).join(' ')}`);
     assert.match(server.output(), /"level":30/, 'the server log was not captured');
     assert.match(agent.output(), /"task completed"/, 'the agent log was not captured');
   } catch (e) {
