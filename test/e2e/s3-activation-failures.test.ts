@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { HeadBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, HeadBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { startS3FaultProxy, type S3FaultProxy } from '../../src/storage/testing/index.js';
 import { makeTree, startServer, tempDir, type Server } from './harness.js';
 import { secret, startKeyedS3rver, startVerboseAgent, type KeyedS3rver } from './s3-support.js';
@@ -26,7 +26,8 @@ async function closedPort(): Promise<number> {
  * configuration fixed succeeds: wrong endpoint (closed port), unknown access key,
  * a wrong secret (a proxy answering 403 SignatureDoesNotMatch: s3rver does not verify
  * signatures), a missing bucket
- * that may not be created, and credentials that may read but not write.
+ * that may not be created, credentials that may read but not write, and a key file left
+ * without its config.
  */
 test('bad S3 configuration fails activation with a clear error, leaves no half repository, and a fixed activation succeeds', { timeout: 150_000 }, async (t) => {
   const tmp = await tempDir('s3-fail');
@@ -42,7 +43,7 @@ test('bad S3 configuration fails activation with a clear error, leaves no half r
     const keysIn = async (bucket: string): Promise<string[]> => ((await s3c!.send(new ListObjectsV2Command({ Bucket: bucket }))).Contents ?? []).map((o) => o.Key!);
     const bucketExists = async (bucket: string): Promise<boolean> => s3c!.send(new HeadBucketCommand({ Bucket: bucket })).then(() => true, () => false);
 
-    const names = ['closed', 'badkey', 'sigproxy', 'nobucket', 'readonly'];
+    const names = ['closed', 'badkey', 'sigproxy', 'nobucket', 'readonly', 'crashed', 'rerun'];
     const roots = Object.fromEntries(names.map((n) => [n, join(tmp.dir, n)]));
     for (const [i, n] of names.entries()) await makeTree(join(roots[n]!, 'vol'), SEED + i, { files: 3, bigBytes: 10_000 });
     server = await startServer(join(tmp.dir, 'home'), { CBS_LOG_LEVEL: 'trace', CBS_TASK_MAX_ATTEMPTS: '1', CBS_VOLUMES_ROOT: join(tmp.dir, 'embedded') });
@@ -117,6 +118,21 @@ test('bad S3 configuration fails activation with a clear error, leaves no half r
     proxy = undefined;
     await expectFixedActivation('nobucket', 'bucket-missing');
     await expectFixedActivation('readonly', 'existing-ro');
+
+    // 6. An activation cut between its two writes leaves a key file without `config` (made here by
+    // removing the config of a fresh repository). Activating again (with a new repository secret,
+    // as a repeated activation has) succeeds, and the repository opens past the stray key file.
+    await expectFixedActivation('crashed', 'bucket-half');
+    await s3c.send(new DeleteObjectCommand({ Bucket: 'bucket-half', Key: 'config' }));
+    const stray = await keysIn('bucket-half');
+    assert.equal(stray.length, 1);
+    assert.match(stray[0]!, /^keys\//);
+    await expectFixedActivation('rerun', 'bucket-half');
+    assert.equal((await keysIn('bucket-half')).filter((k) => k.startsWith('keys/')).length, 2);
+    const rerun = await api.weByName('rerun');
+    const vol = await api.volumeByName(rerun.id, 'vol');
+    const bj = (await api.waitJob((await api.ok('POST', `/v3/backup/working-environment/${rerun.id}/volume/${vol['file-system-id']}`, { mode: 'AD_HOC' }))['job-id'])).job[0];
+    assert.equal(bj.status, 'COMPLETED', JSON.stringify(bj));
 
     for (const [what, text] of [['server log', server.output()], ['agent log', agent.output()]] as const) assert.ok(!text.includes(secretKey), `${what} contains the secret`);
   } catch (e) {
