@@ -25,18 +25,20 @@
  *   BENCH_SEED         data-set seed                                 @default 1
  *   BENCH_ROUNDS       rounds of (a) and (b), each on fresh repositories @default 3
  *   BENCH_CONNECTIONS  autocannon connections for (c)                @default 4
+ *   BENCH_PROFILE=1    CPU-profile the engine-child steps and the agent, and print where the time goes
  *   BENCH_OUT=FILE     also write the results as JSON
  *   BENCH_KEEP=1       keep the temp directory
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { link, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { startAgent, startServer, type Api, type Proc, type Server } from '../test/e2e/harness.js';
+import { CLI, startAgent, startServer, type Api, type Proc, type Server } from '../test/e2e/harness.js';
 import { generateDataSet } from './data-gen.js';
+import { formatProfile, summarizeProfiles } from './engine-profile.js';
 import { openCbsTool } from './engine-tools.js';
 
 const MiB = 1024 * 1024;
@@ -112,6 +114,29 @@ async function peakRssMiB(p: Proc): Promise<number | undefined> {
   } catch {
     return undefined; // no /proc (not Linux): the figure is left out
   }
+}
+
+/** `cbs agent` under `node --cpu-prof` (one profile per thread, written when it exits on SIGTERM). */
+async function startProfiledAgent(server: Server, credentials: string, wes: Record<string, string>, profDir: string): Promise<Proc> {
+  const args = ['--cpu-prof', '--cpu-prof-dir', profDir, CLI, 'agent', '--credentials', credentials, '--server', server.url, '--log-level', 'warn'];
+  for (const [n, root] of Object.entries(wes)) args.push('--we', `${n}=${root}`);
+  const child = spawn(process.execPath, args, { env: { ...process.env, ...SERVICE_ENV }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  await new Promise<void>((resolve, reject) => {
+    const onData = (d: Buffer): void => { out += d.toString(); if (/agent \S+ serving/.test(out)) resolve(); };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`profiled agent exited with ${code}:\n${out}`)));
+  });
+  return {
+    child, output: () => out,
+    waitFor: () => Promise.reject(new Error('not supported on the profiled agent')),
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
+  };
 }
 
 interface FinishedJob { id: string; wallS: number; doc: any }
@@ -195,7 +220,7 @@ async function main(): Promise<void> {
   const rounds = envNum('BENCH_ROUNDS', 3);
   const work = await mkdtemp(join(tmpdir(), 'cbs-e2e-bench-'));
   let server: Server | undefined;
-  let agent: Awaited<ReturnType<typeof startAgent>> | undefined;
+  let agent: Proc | undefined;
   let stopping = false;
   try {
     // One working environment per round (each its own repository, so every backup is a
@@ -213,7 +238,14 @@ async function main(): Promise<void> {
     server = await startServer(join(work, 'home'), { ...SERVICE_ENV, CBS_EMBEDDED_AGENT: 'false' });
     const wes: Record<string, string> = { load: weRoot('load') };
     for (let i = 1; i <= rounds; i++) wes[`r${i}`] = weRoot(i);
-    agent = await startAgent(server, work, wes, SERVICE_ENV);
+    const profDir = process.env['BENCH_PROFILE'] === '1' ? join(work, 'profiles') : undefined;
+    const started = await startAgent(server, work, wes, SERVICE_ENV);
+    agent = started;
+    if (profDir) {
+      // Node flags cannot go through the harness: the same agent (credentials, WEs) again, under --cpu-prof.
+      await started.stop();
+      agent = await startProfiledAgent(server, started.credentials, wes, join(profDir, 'agent'));
+    }
     for (const [name, p] of [['server', server], ['agent', agent]] as const) {
       p.child.once('exit', (code, signal) => { if (!stopping) log(`${name} exited during the run (${signal ?? `exit ${code}`})`); });
     }
@@ -241,7 +273,7 @@ async function main(): Promise<void> {
     let engineFixedS = 0;
     for (let round = 1; round <= rounds; round++) {
       // (a) the bare engine and (b) the API run each step back to back, the first of the two alternating by round.
-      const engine = openCbsTool('engine', `local:${join(work, `repo-engine-${round}`)}`);
+      const engine = openCbsTool('engine', `local:${join(work, `repo-engine-${round}`)}`, profDir ? { cpuProfDir: join(profDir, 'engine') } : {});
       await engine.init();
       const { we, volume, activation } = await activate(`r${round}`);
       timings.push(timing(`activation (round ${round})`, activation));
@@ -302,6 +334,15 @@ async function main(): Promise<void> {
     process.stdout.write(formatReport(rows, timings, latency, meta));
     const out = process.env['BENCH_OUT'];
     if (out) await writeFile(out, JSON.stringify({ date: new Date().toISOString(), ...meta, cpus: cpus().length, rows, timings, latency }, null, 2));
+    if (profDir) {
+      // The agent writes its profiles when it exits.
+      stopping = true;
+      await agent.stop();
+      process.stdout.write('\n### CPU profile: engine-child, every step of every round (init and open included)\n');
+      process.stdout.write(formatProfile(await summarizeProfiles(join(profDir, 'engine'))));
+      process.stdout.write('\n### CPU profile: the agent over the whole run (rounds, activations and the polled backup)\n');
+      process.stdout.write(formatProfile(await summarizeProfiles(join(profDir, 'agent'))));
+    }
   } catch (e) {
     if (server) process.stderr.write(`server output:\n${server.output().slice(-4000)}\n`);
     if (agent) process.stderr.write(`agent output:\n${agent.output().slice(-4000)}\n`);
