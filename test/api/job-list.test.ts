@@ -56,7 +56,11 @@ for (const m of storeMatrix()) {
       assert.ok(we.job.every((j) => j['working-environment-id'] === 'we-other'));
     });
 
-    it('pages with limit and cursor without duplicates or gaps', async () => {
+    it('accepts the documented maximum limit of 1000', async () => {
+    assert.equal((await list('?limit=1000')).job.length, 25);
+  });
+
+  it('pages with limit and cursor without duplicates or gaps', async () => {
       const seen: string[] = [];
       let cursor: string | undefined;
       let pages = 0;

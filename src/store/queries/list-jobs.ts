@@ -4,7 +4,8 @@ import { JOB_STATUSES, type Job, type JobFilter, type JobStatus } from '../model
 import type { Database } from '../schema.js';
 import { loadJobs } from './load-jobs.js';
 
-export const MAX_LIST_LIMIT = 1000;
+/** The API's largest page (1000) plus the one row it reads ahead to learn whether another page follows. */
+export const MAX_LIST_LIMIT = 1001;
 
 /** Newest first (time desc, id desc); `before` continues strictly after the last job of the previous page. */
 export async function listJobs(db: Kysely<Database>, accountId: string, f: JobFilter): Promise<Job[]> {

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type CompiledQuery, type InferResult, type Kysely, type Selectable } from 'kysely';
 import { sumProgress } from '../../jobs/sum-progress.js';
 import type { Job, JobEntry, Progress } from '../model.js';
 import { decodeJson } from '../json-codec.js';
@@ -39,22 +39,9 @@ export async function loadJobs(db: Kysely<Database>, rows: ReadonlyArray<Selecta
  * SQLite since 3.44).
  */
 export async function loadJob(db: Kysely<Database>, jobId: string, accountId?: string): Promise<Job | undefined> {
-  const progressList = db.selectFrom('tasks')
-    .select(sql<string | null>`string_agg(progress, ',')`.as('list'))
-    .where('job_id', '=', jobId).where('progress', 'is not', null);
-  let q = db.selectFrom('jobs')
-    .innerJoin(progressList.as('p'), (join) => join.onTrue())
-    .leftJoin('job_entries', 'job_entries.job_id', 'jobs.id')
-    .selectAll('jobs')
-    .select([
-      'p.list as progress_list',
-      'job_entries.id as e_id', 'job_entries.kind as e_kind', 'job_entries.position as e_position',
-      'job_entries.name as e_name', 'job_entries.status as e_status', 'job_entries.error as e_error',
-      'job_entries.time as e_time', 'job_entries.snapshot_id as e_snapshot_id', 'job_entries.files as e_files',
-    ])
-    .where('jobs.id', '=', jobId);
-  if (accountId !== undefined) q = q.where('jobs.account_id', '=', accountId);
-  const rows = await q.orderBy('job_entries.position').execute();
+  const compiled = compiledLoadJob(db, accountId !== undefined);
+  const parameters = compiled.parameters.map((p) => (p === JOB_ID ? jobId : p === ACCOUNT_ID ? accountId : p));
+  const { rows } = await db.executeQuery<LoadJobRow>({ ...compiled, parameters });
   const first = rows[0];
   if (first === undefined) return undefined;
   const entries: JobEntry[] = [];
@@ -73,4 +60,41 @@ export async function loadJob(db: Kysely<Database>, jobId: string, accountId?: s
     restore: first.restore,
   };
   return toJob(job, entries, progress);
+}
+
+/*
+ * The job API's hot path builds this statement once per database handle instead of on
+ * every call: Kysely's build-and-compile costs several times what SQLite spends running
+ * it. The placeholders below mark where the call's values go.
+ */
+const JOB_ID = '\u0000job-id';
+const ACCOUNT_ID = '\u0000account-id';
+const compiledCache = new WeakMap<Kysely<Database>, Map<boolean, CompiledQuery<LoadJobRow>>>();
+
+function buildLoadJob(db: Kysely<Database>, scoped: boolean) {
+  const progressList = db.selectFrom('tasks')
+    .select(sql<string | null>`string_agg(progress, ',')`.as('list'))
+    .where('job_id', '=', JOB_ID).where('progress', 'is not', null);
+  let q = db.selectFrom('jobs')
+    .innerJoin(progressList.as('p'), (join) => join.onTrue())
+    .leftJoin('job_entries', 'job_entries.job_id', 'jobs.id')
+    .selectAll('jobs')
+    .select([
+      'p.list as progress_list',
+      'job_entries.id as e_id', 'job_entries.kind as e_kind', 'job_entries.position as e_position',
+      'job_entries.name as e_name', 'job_entries.status as e_status', 'job_entries.error as e_error',
+      'job_entries.time as e_time', 'job_entries.snapshot_id as e_snapshot_id', 'job_entries.files as e_files',
+    ])
+    .where('jobs.id', '=', JOB_ID);
+  if (scoped) q = q.where('jobs.account_id', '=', ACCOUNT_ID);
+  return q.orderBy('job_entries.position');
+}
+type LoadJobRow = InferResult<ReturnType<typeof buildLoadJob>>[number];
+
+function compiledLoadJob(db: Kysely<Database>, scoped: boolean): CompiledQuery<LoadJobRow> {
+  let m = compiledCache.get(db);
+  if (m === undefined) compiledCache.set(db, (m = new Map()));
+  let c = m.get(scoped);
+  if (c === undefined) m.set(scoped, (c = buildLoadJob(db, scoped).compile()));
+  return c;
 }
