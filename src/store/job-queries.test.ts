@@ -103,7 +103,7 @@ for (const m of storeMatrix()) {
       assert.deepEqual(ids(await store.listJobs(s.account.id, { limit: 100, status: 'PENDING', type: 'restore-volume' })), [b.id]);
       assert.deepEqual(ids(await store.listJobs(s.account.id, { limit: 100, status: 'COMPLETED' })), []);
       await assert.rejects(store.listJobs(s.account.id, { limit: 0 }), isCode('VALIDATION_FAILED'));
-      await assert.rejects(store.listJobs(s.account.id, { limit: 1001 }), isCode('VALIDATION_FAILED'));
+      await assert.rejects(store.listJobs(s.account.id, { limit: 1002 }), isCode('VALIDATION_FAILED'));
     });
 
     test('keyset paging: newest first, no duplicates, no gaps, even with equal times', async () => {
