@@ -181,8 +181,10 @@ async function loadUntil(system: string, opts: autocannon.Options, until: Promis
   let non2xx = 0;
   let open = true;
   const t0 = process.hrtime.bigint();
-  const instance = autocannon(opts, () => undefined);
-  const done = new Promise<autocannon.Result>((resolve, reject) => instance.once('done', resolve).once('error', reject));
+  let instance!: autocannon.Instance;
+  const done = new Promise<autocannon.Result>((resolve, reject) => {
+    instance = autocannon(opts, (err: unknown, res) => (err ? reject(err) : resolve(res)));
+  });
   instance.on('response', (_client, status, _bytes, ms) => {
     if (!open) return;
     times.push(ms);
