@@ -17,22 +17,12 @@
 import { createCipheriv, createHash } from 'node:crypto';
 import { appendFile, mkdir, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Rng as Prng } from '../src/repo/testing/random.js';
 
 const MiB = 1024 * 1024;
 
-/** Small, fast, seeded PRNG (mulberry32); the same seed gives the same tree on every machine. */
-export class Prng {
-  private s: number;
-  constructor(seed: number) { this.s = seed >>> 0; }
-  next(): number {
-    let t = (this.s = (this.s + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  int(lo: number, hi: number): number { return lo + Math.floor(this.next() * (hi - lo + 1)); }
-  pick<T>(a: readonly T[]): T { return a[Math.floor(this.next() * a.length)]!; }
-}
+/** The engine tests' seeded PRNG (mulberry32): the same seed gives the same tree on every machine. */
+export { Prng };
 
 /** Incompressible bytes from AES-256-CTR keyed by (seed, stream): fast and reproducible. */
 export function randomBytesSeeded(seed: number, stream: string, length: number): Buffer {
