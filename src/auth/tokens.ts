@@ -1,4 +1,4 @@
-import { SignJWT, jwtVerify, createRemoteJWKSet, errors as joseErrors, type JWTPayload } from 'jose';
+import { SignJWT, jwtVerify, createRemoteJWKSet, decodeProtectedHeader, errors as joseErrors, type JWTPayload } from 'jose';
 import { CbsError } from '../errors/index.js';
 
 /**
@@ -75,6 +75,24 @@ export class JwksTokenVerifier implements TokenVerifier {
     } catch (e) {
       throw mapJoseError(e);
     }
+  }
+}
+
+/**
+ * The server's own tokens (HS256) and, when an OIDC issuer is configured, the issuer's
+ * (any asymmetric algorithm its JWKS publishes), told apart by the token's `alg`.
+ */
+export class OwnOrIssuerTokenVerifier implements TokenVerifier {
+  constructor(readonly own: HmacTokenService, readonly issuer: JwksTokenVerifier) {}
+
+  async verify(token: string): Promise<Principal> {
+    let alg: string | undefined;
+    try {
+      alg = decodeProtectedHeader(token).alg;
+    } catch (e) {
+      throw new CbsError('AUTH_INVALID', 'token is malformed or its signature does not verify', { cause: e });
+    }
+    return alg === 'HS256' ? this.own.verify(token) : this.issuer.verify(token);
   }
 }
 

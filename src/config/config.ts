@@ -55,6 +55,8 @@ export interface Config {
   };
   /** pino level. @default info */
   readonly logLevel: string;
+  /** Trust bearer tokens of this OIDC issuer too (verified against its JWKS). @default none */
+  readonly oidc?: { readonly jwksUrl: string; readonly issuer: string; readonly audience?: string };
 }
 
 export interface ConfigInput {
@@ -78,6 +80,9 @@ export interface ConfigInput {
   engineWorkers?: string | number;
   agentStallMs?: string | number;
   agentGoneMs?: string | number;
+  oidcJwksUrl?: string;
+  oidcIssuer?: string;
+  oidcAudience?: string;
 }
 
 export class ConfigError extends Error {
@@ -118,6 +123,9 @@ export const ENV_VARS: Record<keyof ConfigInput, string> = {
   engineWorkers: 'CBS_ENGINE_WORKERS',
   agentStallMs: 'CBS_AGENT_STALL_MS',
   agentGoneMs: 'CBS_AGENT_GONE_MS',
+  oidcJwksUrl: 'CBS_OIDC_JWKS_URL',
+  oidcIssuer: 'CBS_OIDC_ISSUER',
+  oidcAudience: 'CBS_OIDC_AUDIENCE',
 };
 
 function bool(name: string, v: string | boolean | undefined, dflt: boolean): boolean {
@@ -168,8 +176,21 @@ export function loadConfig(flags: ConfigInput = {}, env: NodeJS.ProcessEnv = pro
       stallMs: int(ENV_VARS.agentStallMs, pick('agentStallMs'), 900_000, 0, 86_400_000),
     },
     logLevel,
+    ...oidcSettings(pick('oidcJwksUrl'), pick('oidcIssuer'), pick('oidcAudience')),
   };
   return deepFreeze(cfg);
+}
+
+function oidcSettings(jwksUrl: string | undefined, issuer: string | undefined, audience: string | undefined): Pick<Config, 'oidc'> {
+  if (!jwksUrl && !issuer) return {};
+  if (!jwksUrl || !issuer) throw new ConfigError(jwksUrl ? ENV_VARS.oidcIssuer : ENV_VARS.oidcJwksUrl, 'CBS_OIDC_JWKS_URL and CBS_OIDC_ISSUER go together');
+  try {
+    const u = new URL(jwksUrl);
+    if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error('not http(s)');
+  } catch {
+    throw new ConfigError(ENV_VARS.oidcJwksUrl, `expected an http(s) URL, got ${JSON.stringify(jwksUrl)}`);
+  }
+  return { oidc: { jwksUrl, issuer, ...(audience ? { audience } : {}) } };
 }
 
 function deepFreeze<T>(o: T): T {

@@ -5,6 +5,7 @@ import { buildApp } from '../api/index.js';
 import { openJobStore } from '../store/open.js';
 import type { JobStore } from '../store/job-store.js';
 import { bootstrap, tokenService } from './bootstrap.js';
+import { JwksTokenVerifier, OwnOrIssuerTokenVerifier } from '../auth/index.js';
 import type { Credentials } from './credentials.js';
 import { keyVaultOf } from './key-vault.js';
 import type { Agent } from '../agent/index.js';
@@ -27,7 +28,8 @@ export async function startServer(cfg: Config, opts: { signal?: AbortSignal } = 
   const store = await openJobStore({ url: cfg.store.url, agentGoneAfterMs: cfg.jobs.agentGoneMs });
   try {
     await store.migrate();
-    const tokens = await tokenService(store);
+    const own = await tokenService(store);
+    const tokens = cfg.oidc ? new OwnOrIssuerTokenVerifier(own, new JwksTokenVerifier(cfg.oidc)) : own;
     const keys = await keyVaultOf(store);
     const app = await buildApp({
       store,

@@ -1,0 +1,25 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadConfig, ConfigError } from './config.js';
+
+test('defaults: ./.cbs home, 127.0.0.1:8080, SQLite under the home, frozen', () => {
+  const c = loadConfig({}, {});
+  assert.equal(c.server.host, '127.0.0.1');
+  assert.equal(c.server.port, 8080);
+  assert.ok(c.store.url.startsWith('sqlite:') && c.store.url.endsWith('/.cbs/cbs.db'));
+  assert.ok(Object.isFrozen(c) && Object.isFrozen(c.server));
+});
+
+test('flags win over environment variables; bad values name the setting', () => {
+  assert.equal(loadConfig({ port: '9090' }, { CBS_PORT: '7070' }).server.port, 9090);
+  assert.equal(loadConfig({}, { CBS_PORT: '7070' }).server.port, 7070);
+  assert.throws(() => loadConfig({}, { CBS_PORT: 'eighty' }), (e: unknown) => e instanceof ConfigError && e.setting === 'CBS_PORT');
+  assert.throws(() => loadConfig({}, { CBS_DATABASE_URL: 'mysql://x' }), /CBS_DATABASE_URL/);
+});
+
+test('OIDC issuer settings: both or neither, and the JWKS URL must be http(s)', () => {
+  assert.equal(loadConfig({}, {}).oidc, undefined);
+  assert.deepEqual(loadConfig({}, { CBS_OIDC_JWKS_URL: 'https://idp/jwks', CBS_OIDC_ISSUER: 'https://idp/' }).oidc, { jwksUrl: 'https://idp/jwks', issuer: 'https://idp/' });
+  assert.throws(() => loadConfig({}, { CBS_OIDC_JWKS_URL: 'https://idp/jwks' }), /CBS_OIDC_ISSUER/);
+  assert.throws(() => loadConfig({}, { CBS_OIDC_ISSUER: 'https://idp/', CBS_OIDC_JWKS_URL: 'file:///etc/passwd' }), /CBS_OIDC_JWKS_URL/);
+});
