@@ -5,6 +5,7 @@ import { buildApp } from '../api/index.js';
 import { openJobStore } from '../store/open.js';
 import type { JobStore } from '../store/job-store.js';
 import { bootstrap, tokenService } from './bootstrap.js';
+import { LeaseSweeper } from '../jobs/index.js';
 import { JwksTokenVerifier, OwnOrIssuerTokenVerifier } from '../auth/index.js';
 import type { Credentials } from './credentials.js';
 import { keyVaultOf } from './key-vault.js';
@@ -49,10 +50,12 @@ export async function startServer(cfg: Config, opts: { signal?: AbortSignal } = 
     const publicUrl = cfg.server.port === 0 ? cfg.server.publicUrl.replace(/:0$/, `:${port}`) : cfg.server.publicUrl;
     const credentials = await bootstrap(store, { home: cfg.home, publicUrl });
 
-    const sweeper = setInterval(() => {
-      store.expireLeases().catch((err: unknown) => app.log.warn({ err }, 'lease sweep failed'));
-    }, cfg.jobs.sweepIntervalMs);
-    sweeper.unref();
+    const sweeper = new LeaseSweeper(store, {
+      intervalMs: cfg.jobs.sweepIntervalMs,
+      onError: (err) => app.log.warn({ err }, 'lease sweep failed'),
+      onExpired: (count) => app.log.info({ count }, 'expired task leases given back or failed'),
+    });
+    sweeper.start();
 
     // The embedded agent speaks the same HTTP protocol as a standalone one, over loopback.
     const agentStop = new AbortController();
@@ -79,7 +82,7 @@ export async function startServer(cfg: Config, opts: { signal?: AbortSignal } = 
       stopped = true;
       agentStop.abort();
       await agent?.stop();
-      clearInterval(sweeper);
+      await sweeper.stop();
       // In-flight requests get a grace period; sockets left open after it (clients gone silent) are cut.
       const cut = setTimeout(() => app.server.closeAllConnections(), 5000);
       cut.unref();
