@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { Rng } from '../../src/repo/testing/random.js';
 
 /**
  * End-to-end harness: real `cbs serve` and `cbs agent` processes on loopback, driven
@@ -153,21 +154,10 @@ export class Api {
   }
 }
 
-/** A seeded pseudo-random generator (mulberry32); print the seed on failure. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A small tree: nested dirs, files of assorted sizes (some empty, one > 1 MiB), a symlink, set mtimes and modes. */
 export async function makeTree(root: string, seed: number, o: { files?: number; bigBytes?: number } = {}): Promise<void> {
-  const r = rng(seed);
+  const rand = new Rng(seed);
+  const r = (): number => rand.next();
   await mkdir(join(root, 'docs', 'deep', 'er'), { recursive: true });
   await mkdir(join(root, 'empty-dir'), { recursive: true });
   const n = o.files ?? 12;
