@@ -1,7 +1,7 @@
 import type {
-  Account, Agent, Job, JobFilter, JobStatus, NewJob, Progress, Task, Volume, WorkingEnvironment,
+  Account, Agent, Job, JobFilter, JobStatus, NewJob, Progress, RevokedToken, Task, Volume, WorkingEnvironment,
 } from './model.js';
-import type { AgentCall, BackupRecord, BackupTarget, VolumeReport, VolumeState } from './protection-model.js';
+import type { AgentCall, BackupRecord, BackupTarget, VolumeReport, VolumeState, WrappedSecret } from './protection-model.js';
 
 /**
  * The job store: the one durable state of the control plane. Every operation is
@@ -28,6 +28,7 @@ export interface JobStore {
   setSetting(key: string, value: string): Promise<void>;
   /** insert-if-absent; returns the value that is stored (first writer wins, for multi-instance start-up) */
   initSetting(key: string, value: string): Promise<string>;
+  deleteSetting(key: string): Promise<void>;
 
   /** CONFLICT when the id is taken. */
   createAccount(a: { id: string; name: string }, now?: number): Promise<Account>;
@@ -124,4 +125,15 @@ export interface JobStore {
   /** Read-only: whether the agent has a PENDING call (expired ones included, so the claim removes them). */
   hasPendingAgentCall(agentId: string, now?: number): Promise<boolean>;
   deleteAgentCall(id: string): Promise<void>;
+
+  // ---- secrets (migration 0004) ---------------------------------------------------
+
+  /** Records a token revocation (idempotent; the later expiry wins) and drops entries already expired. */
+  revokeToken(r: RevokedToken): Promise<void>;
+  /** Revocations still in force at `now`, oldest first. */
+  listRevokedTokens(now?: number): Promise<RevokedToken[]>;
+  /** Every value wrapped by the key-encryption key (backup targets' repository keys and credentials). */
+  listWrappedSecrets(): Promise<WrappedSecret[]>;
+  /** In one transaction: every wrapped value replaced by rewrap(value), and `settings` written. Returns how many values were re-wrapped. */
+  rewrapSecrets(rewrap: (wrapped: string) => string, settings: Record<string, string>): Promise<number>;
 }

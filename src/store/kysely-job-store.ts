@@ -7,7 +7,7 @@ import { mapDriverError } from './map-driver-error.js';
 import { runMigrations } from './migrate.js';
 import { MIGRATIONS } from './migrations/index.js';
 import type {
-  Account, Agent, Job, JobFilter, JobStatus, NewJob, Progress, Task, Volume, WorkingEnvironment,
+  Account, Agent, Job, JobFilter, JobStatus, NewJob, Progress, RevokedToken, Task, Volume, WorkingEnvironment,
 } from './model.js';
 import * as accounts from './queries/accounts.js';
 import { claimTask } from './queries/claim-task.js';
@@ -21,13 +21,15 @@ import * as settings from './queries/settings.js';
 import * as wes from './queries/working-environments.js';
 import { toTask } from './rows.js';
 import type { Database } from './schema.js';
-import type { AgentCall, BackupRecord, BackupTarget, VolumeReport, VolumeState } from './protection-model.js';
+import type { AgentCall, BackupRecord, BackupTarget, VolumeReport, VolumeState, WrappedSecret } from './protection-model.js';
 import * as targets from './queries/backup-targets.js';
 import * as backups from './queries/backups.js';
 import * as volumeStates from './queries/volume-states.js';
 import * as calls from './queries/agent-calls.js';
 import { setAgentCredential } from './queries/agent-credentials.js';
 import * as pending from './queries/pending-work.js';
+import * as revoked from './queries/revoked-tokens.js';
+import * as wrapped from './queries/wrapped-secrets.js';
 
 /**
  * The JobStore over Kysely, the same code for both dialects. Every operation goes
@@ -73,6 +75,9 @@ export class KyselyJobStore implements JobStore {
   }
   initSetting(key: string, value: string): Promise<string> {
     return this.write('initSetting', (trx) => settings.initSetting(trx, key, value));
+  }
+  deleteSetting(key: string): Promise<void> {
+    return this.write('deleteSetting', (trx) => settings.deleteSetting(trx, key));
   }
 
   createAccount(a: { id: string; name: string }, now = Date.now()): Promise<Account> {
@@ -221,6 +226,21 @@ export class KyselyJobStore implements JobStore {
   }
   deleteAgentCall(id: string): Promise<void> {
     return this.write('deleteAgentCall', (trx) => calls.deleteAgentCall(trx, id));
+  }
+
+  // ---- secrets (migration 0004) ---------------------------------------------------
+
+  revokeToken(r: RevokedToken): Promise<void> {
+    return this.write('revokeToken', (trx) => revoked.revokeToken(trx, r));
+  }
+  listRevokedTokens(now = Date.now()): Promise<RevokedToken[]> {
+    return this.read('listRevokedTokens', () => revoked.listRevokedTokens(this.db, now));
+  }
+  listWrappedSecrets(): Promise<WrappedSecret[]> {
+    return this.read('listWrappedSecrets', () => wrapped.listWrappedSecrets(this.db));
+  }
+  rewrapSecrets(rewrap: (wrapped: string) => string, settings: Record<string, string>): Promise<number> {
+    return this.write('rewrapSecrets', (trx) => wrapped.rewrapSecrets(this.d, trx, rewrap, settings));
   }
 
   private write<T>(op: string, fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {

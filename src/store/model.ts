@@ -134,3 +134,5 @@ export interface Account { id: string; name: string; createdAt: number }
 export interface Agent { id: string; accountId: string; name: string; credentialHash: string; createdAt: number; lastSeenAt?: number }
 export interface WorkingEnvironment { id: string; accountId: string; agentId: string; name: string; svm: string; driver: string; root: string; createdAt: number }
 export interface Volume { id: string; workingEnvironmentId: string; name: string; createdAt: number }
+/** A revoked bearer token (migration 0004): refused until expiresAt, after which it would be refused as expired anyway. Times epoch ms. */
+export interface RevokedToken { id: string; revokedAt: number; expiresAt: number }

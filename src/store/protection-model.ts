@@ -69,3 +69,6 @@ export interface AgentCall {
   createdAt: number;
   expiresAt: number;
 }
+
+/** The values of one backup target wrapped by the control plane's key-encryption key. */
+export interface WrappedSecret { workingEnvironmentId: string; wrappedKey: string; wrappedCredentials?: string }

@@ -17,6 +17,7 @@ export interface Database {
   backups: BackupRow;
   volume_states: VolumeStateRow;
   agent_calls: AgentCallRow;
+  revoked_tokens: RevokedTokenRow;
 }
 
 export interface SchemaMigrationRow { version: number; name: string; applied_at: number }
@@ -61,3 +62,4 @@ export interface AgentCallRow {
   id: string; account_id: string; agent_id: string; kind: string; payload: string; status: string;
   result: string | null; error: string | null; created_at: number; expires_at: number;
 }
+export interface RevokedTokenRow { id: string; revoked_at: number; expires_at: number }

@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, type Dialect } from 'kysely';
+import { CbsError } from '../errors/index.js';
 import type { DriverErrorKind, StoreDialect } from './dialect.js';
 import { StoreSqliteDriver } from './sqlite-driver.js';
 import type { Database } from './schema.js';
@@ -14,7 +15,10 @@ export interface SqliteDialectOptions {
 }
 
 export function createSqliteDialect(o: SqliteDialectOptions): StoreDialect {
-  if (o.path !== ':memory:') makeParents(dirname(o.path));
+  if (o.path !== ':memory:') {
+    makeParents(dirname(o.path));
+    makePrivate(o.path);
+  }
   const sqlite = new BetterSqlite3(o.path);
   try {
     if (o.path !== ':memory:') sqlite.pragma('journal_mode = WAL');
@@ -51,12 +55,43 @@ export function createSqliteDialect(o: SqliteDialectOptions): StoreDialect {
 /**
  * mkdir -p, one level at a time: Node 20's recursive mkdirSync never returns for some
  * unwritable parents (e.g. under /proc), where this fails with ENOENT / EACCES.
+ * Directories made here are the service's own: 0700.
  */
 function makeParents(dir: string): void {
   if (existsSync(dir)) return;
   const parent = dirname(dir);
   if (parent !== dir) makeParents(parent);
-  mkdirSync(dir);
+  mkdirSync(dir, { mode: 0o700 });
+}
+
+/**
+ * The database holds the service's state: only its user may read it. The file is
+ * created 0600 before SQLite opens it (SQLite gives its -wal and -shm files the
+ * database's mode), and an existing database, -wal or -shm readable by others (made
+ * by an older version, or copied in) is tightened to 0600.
+ */
+function makePrivate(path: string): void {
+  try {
+    closeSync(openSync(path, 'wx', 0o600));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  }
+  for (const p of [path, `${path}-wal`, `${path}-shm`, `${path}-journal`]) {
+    let mode: number;
+    try {
+      mode = statSync(p).mode;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw e;
+    }
+    if ((mode & 0o077) === 0) continue;
+    try {
+      chmodSync(p, mode & 0o700);
+    } catch (e) {
+      throw new CbsError('STORE_UNAVAILABLE',
+        `database file ${p} is readable by other users (mode ${(mode & 0o777).toString(8)}) and cannot be made private (${(e as NodeJS.ErrnoException).code ?? String(e)}): chmod 600 it, or run the service as its owner`, { cause: e });
+    }
+  }
 }
 
 export function classifySqliteError(e: unknown): DriverErrorKind {

@@ -19,3 +19,7 @@ export async function initSetting(db: Kysely<Database>, key: string, value: stri
   if (stored === undefined) throw new Error(`setting ${key} vanished after insert`);
   return stored;
 }
+
+export async function deleteSetting(db: Kysely<Database>, key: string): Promise<void> {
+  await db.deleteFrom('settings').where('key', '=', key).execute();
+}
