@@ -16,6 +16,10 @@ export interface LocalBackendOptions {
   fsync?: boolean;
 }
 
+/** Objects and the directories holding them are readable by the service's user only. */
+const FILE_MODE = 0o600;
+const DIR_MODE = 0o700;
+
 /** A segment of a stored name. Temp files carry '~', which no key may contain, so they are never listed. */
 const SEGMENT_RE = /^[A-Za-z0-9._-]+$/;
 const STAT_BATCH = 64;
@@ -27,6 +31,8 @@ const STAT_BATCH = 64;
  * Directories are created on first write; the root need not exist beforehand.
  * A key cannot be both an object and a prefix of another object (`a` and `a/b`),
  * which the repository layout never does.
+ * Backup data is private: objects are created 0600 and directories 0700 (the umask
+ * can only narrow that).
  */
 export class LocalBackend implements Backend {
   readonly location: string;
@@ -160,11 +166,11 @@ export class LocalBackend implements Backend {
 
   private async createTemp(tmp: string, dir: string): Promise<FileHandle> {
     try {
-      return await open(tmp, 'wx');
+      return await open(tmp, 'wx', FILE_MODE);
     } catch (e) {
       if (errnoCode(e) !== 'ENOENT') throw e;
     }
-    const first = await mkdir(dir, { recursive: true });
+    const first = await mkdir(dir, { recursive: true, mode: DIR_MODE });
     if (this.fsync && first !== undefined) {
       // New directory entries are durable only once their parents are synced.
       for (let d = dir; ; d = dirname(d)) {
@@ -172,7 +178,7 @@ export class LocalBackend implements Backend {
         if (d === first) break;
       }
     }
-    return await open(tmp, 'wx');
+    return await open(tmp, 'wx', FILE_MODE);
   }
 
   private pathOf(key: string): string {
@@ -205,7 +211,8 @@ async function readExactly(fh: FileHandle, offset: number, length: number, key: 
   return buf;
 }
 
-async function syncDir(dir: string): Promise<void> {
+/** fsync of a directory: entries created, renamed or removed in it survive a power loss. */
+export async function syncDir(dir: string): Promise<void> {
   const dh = await open(dir, 'r');
   try {
     await dh.sync();
