@@ -15,7 +15,9 @@ import { backupRoutes } from './routes/backup.js';
 import { restoreRoutes } from './routes/restore.js';
 import { fileExploreRoutes } from './routes/file-explore.js';
 import { newContext } from './protection/context.js';
-import type { ProtectionStore } from './deps.js';
+import type { ProtectionStore, TokenStore } from './deps.js';
+import { tokenRoutes } from './routes/tokens.js';
+import { DEFAULT_TOKEN_MAX_TTL, RevocationCheckingVerifier, TokenRevocations } from '../auth/index.js';
 
 /**
  * Builds the HTTP application. Every dependency comes in through `deps`; nothing here
@@ -55,12 +57,19 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   installMetrics(app, deps.store, deps.metricsPrefix);
   await app.register(healthRoutes, { store: deps.store });
 
+  // With a store that keeps revocations, every token check also consults them.
+  const tokenStore = deps.store.revokeToken && deps.store.listRevokedTokens ? deps.store as TokenStore : undefined;
+  const tokens = tokenStore
+    ? new RevocationCheckingVerifier(deps.tokens, new TokenRevocations(async () => (await tokenStore.listRevokedTokens()).map((r) => r.id)))
+    : deps.tokens;
+  if (tokenStore) await app.register(tokenRoutes, { prefix: '/auth/v1', store: tokenStore, tokens, maxTtlSeconds: deps.tokenMaxTtlSeconds ?? DEFAULT_TOKEN_MAX_TTL });
+
   // The agent protocol and the protection routes need the key vault (repository keys).
   const ctx = deps.keys ? newContext(deps.store as ProtectionStore, deps.keys, deps.protection) : undefined;
-  if (ctx) await app.register(agentProtocolRoutes, { prefix: '/agent/v1', ctx, tokens: deps.tokens });
+  if (ctx) await app.register(agentProtocolRoutes, { prefix: '/agent/v1', ctx, tokens });
 
   await app.register(async (cbs) => {
-    installCbsAuth(cbs, { tokens: deps.tokens, store: deps.store });
+    installCbsAuth(cbs, { tokens, store: deps.store });
     await cbs.register(jobRoutes, { store: deps.store });
     if (ctx) {
       await cbs.register(workingEnvironmentRoutes, { ctx });

@@ -28,6 +28,9 @@ export type ProtectionStore = Pick<JobStore,
   | 'createAgentCall' | 'claimAgentCalls' | 'finishAgentCall' | 'getAgentCall' | 'deleteAgentCall'
   | 'hasPendingTask' | 'hasPendingAgentCall'>;
 
+/** Token revocations (migration 0004): the /auth/v1 routes and the revocation check of every request. */
+export type TokenStore = Pick<JobStore, 'revokeToken' | 'listRevokedTokens'>;
+
 /**
  * Wraps secrets stored in the job store (repository keys, provider credentials) with
  * the control plane's key-encryption key. Only the agent protocol unwraps, to hand a
@@ -56,8 +59,11 @@ export interface ProtectionOptions {
 }
 
 export interface ApiDeps {
-  store: ApiStore & Partial<ProtectionStore>;
+  /** With revokeToken / listRevokedTokens, revoked tokens are refused and /auth/v1 is served. */
+  store: ApiStore & Partial<ProtectionStore> & Partial<TokenStore>;
   tokens: TokenVerifier;
+  /** Longest token lifetime, seconds: how long a revocation is kept. @default DEFAULT_TOKEN_MAX_TTL (90 days) */
+  tokenMaxTtlSeconds?: number;
   /** Required for the agent protocol and protection routes; without it they are not registered. */
   keys?: KeyVault;
   protection?: Partial<ProtectionOptions>;

@@ -5,7 +5,7 @@
  *  ApiDeps    what the API needs from the rest, supplied by main/
  */
 export { buildApp } from './app.js';
-export type { ApiDeps, ApiStore, KeyVault, ProtectionOptions, ProtectionStore } from './deps.js';
+export type { ApiDeps, ApiStore, KeyVault, ProtectionOptions, ProtectionStore, TokenStore } from './deps.js';
 export type { RepositoryInfo, WireTask, WireCall } from './schemas/agent-protocol.js';
 export { hashAgentSecret } from './plugins/agent-auth.js';
 export { RESTORE_BATCH_FILES, RESTORE_BATCH_BYTES, splitIntoBatches } from './routes/restore.js';

@@ -3,7 +3,9 @@
  *  token      a JWT bearer token (claims: sub, acc, role)
  *  principal  the verified identity behind a token: accounts it may use and its role
  *  role       admin (everything), operator (run jobs), viewer (read only)
+ *  token id   the `jti` claim; a revoked id is refused on every instance within seconds
  * Imports only errors.
  */
 export * from './tokens.js';
 export * from './ids.js';
+export * from './revocations.js';

@@ -1,13 +1,18 @@
+import { randomUUID } from 'node:crypto';
 import { SignJWT, jwtVerify, createRemoteJWKSet, decodeProtectedHeader, errors as joseErrors, type JWTPayload } from 'jose';
 import { CbsError } from '../errors/index.js';
 
 /**
- * Bearer tokens are JWTs. The server signs its own with HS256 and a secret kept in the
- * job store (so every control-plane instance on one database accepts the same tokens);
- * an external OIDC issuer can be trusted instead through its JWKS.
+ * Bearer tokens are JWTs. The server signs its own with HS256 and a secret kept in a
+ * file beside the database, never in it (every control-plane instance on one database
+ * is given the same file and so accepts the same tokens); an external OIDC issuer can
+ * be trusted too, through its JWKS.
  *
  * Claims: `sub` (who), `acc` (account ids the token may act on; `["*"]` for all),
- * `role` (see ROLES), `iss`, `iat`, `exp`.
+ * `role` (see ROLES), `iss`, `iat`, `exp`, `jti` (the token's id, for revocation).
+ * Every token must expire, no later than the maximum lifetime after it was issued:
+ * a token without `exp` is refused with AUTH_NO_EXPIRY, one that lives longer with
+ * AUTH_LIFETIME_TOO_LONG. The server's own tokens must carry a `jti`.
  */
 export const ROLES = ['admin', 'operator', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
@@ -16,6 +21,10 @@ export interface Principal {
   readonly subject: string;
   readonly accounts: readonly string[];
   readonly role: Role;
+  /** The token's `jti`, when it has one (always for the server's own tokens). */
+  readonly tokenId?: string;
+  /** The token's `exp`, epoch seconds. */
+  readonly expiresAt?: number;
 }
 
 export function principalCanUseAccount(p: Principal, accountId: string): boolean {
@@ -24,57 +33,92 @@ export function principalCanUseAccount(p: Principal, accountId: string): boolean
 
 export const ISSUER = 'opencbs';
 
+/** Longest lifetime of a token when no other is configured: 90 days. */
+export const DEFAULT_TOKEN_MAX_TTL = 90 * 86400;
+
 export interface TokenVerifier {
-  /** Resolves the principal, or throws CbsError AUTH_INVALID / AUTH_EXPIRED. */
+  /** Resolves the principal, or throws CbsError AUTH_INVALID / AUTH_EXPIRED / AUTH_NO_EXPIRY / AUTH_LIFETIME_TOO_LONG / AUTH_REVOKED. */
   verify(token: string): Promise<Principal>;
+  /**
+   * For callers that cache verified principals: throws AUTH_REVOKED when the token
+   * was revoked since. Absent when the verifier knows of no revocation.
+   */
+  recheck?(p: Principal): Promise<void>;
+}
+
+export interface TokenLifetimeOptions {
+  /** Longest accepted lifetime, seconds: `exp` minus `iat` (or minus now, when later or absent). @default DEFAULT_TOKEN_MAX_TTL */
+  maxTtlSeconds?: number;
 }
 
 export class HmacTokenService implements TokenVerifier {
   readonly #key: Uint8Array;
+  readonly maxTtlSeconds: number;
 
-  constructor(secret: Uint8Array) {
+  constructor(secret: Uint8Array, opts: TokenLifetimeOptions = {}) {
     if (secret.length < 32) throw new Error('token secret must be at least 32 bytes');
     this.#key = secret;
+    this.maxTtlSeconds = opts.maxTtlSeconds ?? DEFAULT_TOKEN_MAX_TTL;
   }
 
+  /** Signs a token with a fresh id (`jti`). VALIDATION_FAILED when ttlSeconds exceeds the maximum lifetime. */
   async sign(p: Principal, ttlSeconds: number): Promise<string> {
-    return new SignJWT({ acc: [...p.accounts], role: p.role })
+    return (await this.issue(p, ttlSeconds)).token;
+  }
+
+  /** Like sign, with the token's id and expiry (epoch seconds). */
+  async issue(p: Principal, ttlSeconds: number): Promise<{ token: string; id: string; expiresAt: number }> {
+    if (ttlSeconds > this.maxTtlSeconds) {
+      throw new CbsError('VALIDATION_FAILED', `ttl ${ttlSeconds}s exceeds the maximum token lifetime of ${this.maxTtlSeconds}s (CBS_TOKEN_MAX_TTL)`, { details: { field: 'ttl' } });
+    }
+    const id = randomUUID();
+    const expiresAt = Math.floor(Date.now() / 1000) + ttlSeconds;
+    const token = await new SignJWT({ acc: [...p.accounts], role: p.role })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(p.subject)
       .setIssuer(ISSUER)
       .setIssuedAt()
-      .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
+      .setJti(id)
+      .setExpirationTime(expiresAt)
       .sign(this.#key);
+    return { token, id, expiresAt };
   }
 
   async verify(token: string): Promise<Principal> {
+    let payload: JWTPayload;
     try {
-      const { payload } = await jwtVerify(token, this.#key, { issuer: ISSUER, algorithms: ['HS256'] });
-      return principalFromClaims(payload);
+      ({ payload } = await jwtVerify(token, this.#key, { issuer: ISSUER, algorithms: ['HS256'] }));
     } catch (e) {
       throw mapJoseError(e);
     }
+    if (typeof payload.jti !== 'string' || payload.jti === '') {
+      throw new CbsError('AUTH_INVALID', 'token has no id ("jti" claim); tokens issued before token ids existed must be issued again');
+    }
+    return principalFromClaims(payload, this.maxTtlSeconds);
   }
 }
 
 /** Trusts tokens of an external OIDC issuer, verified against its JWKS. */
 export class JwksTokenVerifier implements TokenVerifier {
   readonly #jwks: ReturnType<typeof createRemoteJWKSet>;
+  readonly maxTtlSeconds: number;
 
-  constructor(readonly opts: { jwksUrl: string; issuer: string; audience?: string }) {
+  constructor(readonly opts: { jwksUrl: string; issuer: string; audience?: string } & TokenLifetimeOptions) {
     this.#jwks = createRemoteJWKSet(new URL(opts.jwksUrl));
+    this.maxTtlSeconds = opts.maxTtlSeconds ?? DEFAULT_TOKEN_MAX_TTL;
   }
 
   async verify(token: string): Promise<Principal> {
+    let payload: JWTPayload;
     try {
-      const { payload } = await jwtVerify(token, this.#jwks, {
+      ({ payload } = await jwtVerify(token, this.#jwks, {
         issuer: this.opts.issuer,
         ...(this.opts.audience ? { audience: this.opts.audience } : {}),
-      });
-      return principalFromClaims(payload);
+      }));
     } catch (e) {
       throw mapJoseError(e);
     }
+    return principalFromClaims(payload, this.maxTtlSeconds);
   }
 }
 
@@ -83,7 +127,7 @@ export class JwksTokenVerifier implements TokenVerifier {
  * (any asymmetric algorithm its JWKS publishes), told apart by the token's `alg`.
  */
 export class OwnOrIssuerTokenVerifier implements TokenVerifier {
-  constructor(readonly own: HmacTokenService, readonly issuer: JwksTokenVerifier) {}
+  constructor(readonly own: TokenVerifier, readonly issuer: TokenVerifier) {}
 
   async verify(token: string): Promise<Principal> {
     let alg: string | undefined;
@@ -96,7 +140,8 @@ export class OwnOrIssuerTokenVerifier implements TokenVerifier {
   }
 }
 
-function principalFromClaims(payload: JWTPayload): Principal {
+function principalFromClaims(payload: JWTPayload, maxTtlSeconds: number): Principal {
+  checkLifetime(payload, maxTtlSeconds);
   const acc = payload['acc'];
   const role = payload['role'];
   if (!Array.isArray(acc) || !acc.every((a) => typeof a === 'string')) {
@@ -105,7 +150,24 @@ function principalFromClaims(payload: JWTPayload): Principal {
   if (typeof role !== 'string' || !(ROLES as readonly string[]).includes(role)) {
     throw new CbsError('AUTH_INVALID', 'token has no valid "role" claim');
   }
-  return { subject: payload.sub ?? 'unknown', accounts: acc as string[], role: role as Role };
+  return {
+    subject: payload.sub ?? 'unknown', accounts: acc as string[], role: role as Role, expiresAt: payload.exp!,
+    ...(typeof payload.jti === 'string' && payload.jti !== '' ? { tokenId: payload.jti } : {}),
+  };
+}
+
+/**
+ * A token must expire, and not later than maxTtlSeconds after it was issued. The
+ * lifetime counts from `iat`, or from now when `iat` is absent or in the future, so
+ * neither a missing nor a post-dated `iat` stretches it. (`exp` itself was checked by jose.)
+ */
+function checkLifetime(payload: JWTPayload, maxTtlSeconds: number): void {
+  if (typeof payload.exp !== 'number') throw new CbsError('AUTH_NO_EXPIRY', 'token has no expiry ("exp" claim); every token must expire');
+  const now = Math.floor(Date.now() / 1000);
+  const from = typeof payload.iat === 'number' ? Math.min(payload.iat, now) : now;
+  if (payload.exp - from > maxTtlSeconds) {
+    throw new CbsError('AUTH_LIFETIME_TOO_LONG', `token lives ${payload.exp - from}s, longer than the maximum token lifetime of ${maxTtlSeconds}s`);
+  }
 }
 
 function mapJoseError(e: unknown): CbsError {

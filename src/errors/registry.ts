@@ -18,6 +18,9 @@ export const ERROR_REGISTRY = {
   AUTH_MISSING: { status: 401, retryable: false, description: 'No `authorization: Bearer <token>` header was sent.' },
   AUTH_INVALID: { status: 401, retryable: false, description: 'The bearer token is malformed or its signature does not verify.' },
   AUTH_EXPIRED: { status: 401, retryable: false, description: 'The bearer token has expired.' },
+  AUTH_NO_EXPIRY: { status: 401, retryable: false, description: 'The bearer token has no expiry (`exp` claim); every token must expire.' },
+  AUTH_LIFETIME_TOO_LONG: { status: 401, retryable: false, description: 'The bearer token lives longer than the maximum token lifetime (CBS_TOKEN_MAX_TTL).' },
+  AUTH_REVOKED: { status: 401, retryable: false, description: 'The bearer token has been revoked (`cbs token revoke`).' },
   // 403 — authorization
   ACCOUNT_FORBIDDEN: { status: 403, retryable: false, description: 'The token does not grant access to this account.' },
   AGENT_FORBIDDEN: { status: 403, retryable: false, description: 'The `x-agent-id` header names no agent of this account (a missing header is VALIDATION_FAILED).' },

@@ -42,9 +42,10 @@ describe(`tokens of an external OIDC issuer, verified through its JWKS (${first!
   });
   after(async () => { await app.close(); jwks.close(); await destroy(); });
 
-  const sign = (key: SigningKey, claims: Record<string, unknown>, iss = ISSUER, aud = 'opencbs') =>
-    new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setIssuer(iss).setAudience(aud)
-      .setSubject('alice').setIssuedAt().setExpirationTime('10m').sign(key);
+  const sign = (key: SigningKey, claims: Record<string, unknown>, iss = ISSUER, aud = 'opencbs', exp: string | null = '10m') => {
+    const b = new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setIssuer(iss).setAudience(aud).setSubject('alice').setIssuedAt();
+    return (exp === null ? b : b.setExpirationTime(exp)).sign(key);
+  };
   const get = (token: string) => app.inject({
     method: 'GET', url: `/account/${accountId}/providers/cloudmanager_cbs/api/v1/job`,
     headers: { authorization: `Bearer ${token}`, 'x-agent-id': agentId },
@@ -60,13 +61,15 @@ describe(`tokens of an external OIDC issuer, verified through its JWKS (${first!
     assert.equal(r.statusCode, 200, r.body);
   });
 
-  it('refuses a token signed by another key, of another issuer or audience, or without the claims', async () => {
+  it('refuses a token signed by another key, of another issuer or audience, without the claims, without exp or living too long', async () => {
     const cases: Array<[string, Promise<string>, number, string]> = [
       ['another key', sign(strangerKey, { acc: [accountId], role: 'viewer' }), 401, 'AUTH_INVALID'],
       ['another issuer', sign(issuerKey, { acc: [accountId], role: 'viewer' }, 'https://evil.test/'), 401, 'AUTH_INVALID'],
       ['another audience', sign(issuerKey, { acc: [accountId], role: 'viewer' }, ISSUER, 'other'), 401, 'AUTH_INVALID'],
       ['no role claim', sign(issuerKey, { acc: [accountId] }), 401, 'AUTH_INVALID'],
       ['another account', sign(issuerKey, { acc: ['account-Someone1'], role: 'admin' }), 403, 'ACCOUNT_FORBIDDEN'],
+      ['no expiry', sign(issuerKey, { acc: [accountId], role: 'viewer' }, ISSUER, 'opencbs', null), 401, 'AUTH_NO_EXPIRY'],
+      ['a lifetime beyond the maximum', sign(issuerKey, { acc: [accountId], role: 'viewer' }, ISSUER, 'opencbs', '91d'), 401, 'AUTH_LIFETIME_TOO_LONG'],
     ];
     for (const [name, token, status, code] of cases) {
       const r = await get(await token);

@@ -11,30 +11,18 @@ declare module 'fastify' {
 
 /**
  * Authentication and tenancy for every route under the BlueXP prefix, in this order:
- *  1. onRequest  — bearer token present (401 AUTH_MISSING) and valid (401 AUTH_INVALID / AUTH_EXPIRED)
+ *  1. onRequest  — bearer token present (401 AUTH_MISSING), valid (401 AUTH_INVALID /
+ *                  AUTH_EXPIRED / AUTH_NO_EXPIRY / AUTH_LIFETIME_TOO_LONG) and not revoked (401 AUTH_REVOKED)
  *  2. validation — params, query, headers (400 VALIDATION_FAILED naming the field)
  *  3. preHandler — the token grants the path's account (403 ACCOUNT_FORBIDDEN) and
  *                  `x-agent-id` names an agent of that account (403 AGENT_FORBIDDEN)
  * Verified tokens and agent look-ups are cached briefly: both are on the hot path of
- * job polling.
+ * job polling. A cached token is still checked against the revocation list on every request.
  */
 export function installCbsAuth(app: FastifyInstance, deps: { tokens: TokenVerifier; store: ApiStore }): void {
-  const tokenCache = new TtlCache<Principal>(2000, 30_000);
   const agentCache = new TtlCache<{ accountId: string } | null>(2000, 5_000);
 
-  app.addHook('onRequest', async (req: FastifyRequest) => {
-    const h = req.headers.authorization;
-    if (!h) throw new CbsError('AUTH_MISSING', 'authorization header with a Bearer token is required');
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
-    if (!m) throw new CbsError('AUTH_INVALID', 'authorization header must be "Bearer <token>"');
-    const token = m[1]!;
-    let p = tokenCache.get(token);
-    if (!p) {
-      p = await deps.tokens.verify(token);
-      tokenCache.set(token, p, expiryOf(token));
-    }
-    req.principal = p;
-  });
+  installBearerAuth(app, deps);
 
   app.addHook('preHandler', async (req: FastifyRequest) => {
     const { accountId } = req.params as { accountId: string };
@@ -58,14 +46,28 @@ export function installCbsAuth(app: FastifyInstance, deps: { tokens: TokenVerifi
   });
 }
 
-/** The token's own expiry (ms), so a cached principal never outlives its token. */
-function expiryOf(token: string): number | undefined {
-  try {
-    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: unknown };
-    return typeof payload.exp === 'number' ? payload.exp * 1000 : undefined;
-  } catch {
-    return undefined;
-  }
+/**
+ * onRequest: the bearer token is present (401 AUTH_MISSING), valid and not revoked;
+ * sets req.principal. For every route that takes a user's token.
+ */
+export function installBearerAuth(app: FastifyInstance, deps: { tokens: TokenVerifier }): void {
+  const tokenCache = new TtlCache<Principal>(2000, 30_000);
+  app.addHook('onRequest', async (req: FastifyRequest) => {
+    const h = req.headers.authorization;
+    if (!h) throw new CbsError('AUTH_MISSING', 'authorization header with a Bearer token is required');
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
+    if (!m) throw new CbsError('AUTH_INVALID', 'authorization header must be "Bearer <token>"');
+    const token = m[1]!;
+    let p = tokenCache.get(token);
+    if (!p) {
+      p = await deps.tokens.verify(token);
+      // A cached principal never outlives its token.
+      tokenCache.set(token, p, p.expiresAt === undefined ? undefined : p.expiresAt * 1000);
+    } else {
+      await deps.tokens.recheck?.(p);
+    }
+    req.principal = p;
+  });
 }
 
 class TtlCache<V> {
