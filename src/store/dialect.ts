@@ -21,6 +21,14 @@ export interface StoreDialect {
   lockMigrations(trx: Transaction<Database>): Promise<void>;
   /** Sorts a driver error into the store's vocabulary (see map-driver-error.ts). */
   classifyError(e: unknown): DriverErrorKind;
+  /**
+   * Leaves no copy of deleted rows of `table` in the database's files (for secrets
+   * removed from the store). SQLite: deleted content is zeroed as it is deleted
+   * (secure_delete); this checkpoints the WAL into the database and truncates it, so
+   * no older page holding them survives. PostgreSQL: rewrites the table (VACUUM FULL),
+   * so no dead row stays in its files.
+   */
+  purgeDeleted(table: 'settings'): Promise<void>;
   /** How long busy / serialisation failures are retried before STORE_UNAVAILABLE. */
   readonly retryForMs: number;
   close(): Promise<void>;

@@ -28,7 +28,8 @@ export interface JobStore {
   setSetting(key: string, value: string): Promise<void>;
   /** insert-if-absent; returns the value that is stored (first writer wins, for multi-instance start-up) */
   initSetting(key: string, value: string): Promise<string>;
-  deleteSetting(key: string): Promise<void>;
+  /** Removes the setting; with purge, no copy of it (or of any deleted setting) is left in the database's files. */
+  deleteSetting(key: string, o?: { purge?: boolean }): Promise<void>;
 
   /** CONFLICT when the id is taken. */
   createAccount(a: { id: string; name: string }, now?: number): Promise<Account>;

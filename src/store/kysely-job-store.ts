@@ -76,8 +76,9 @@ export class KyselyJobStore implements JobStore {
   initSetting(key: string, value: string): Promise<string> {
     return this.write('initSetting', (trx) => settings.initSetting(trx, key, value));
   }
-  deleteSetting(key: string): Promise<void> {
-    return this.write('deleteSetting', (trx) => settings.deleteSetting(trx, key));
+  async deleteSetting(key: string, o: { purge?: boolean } = {}): Promise<void> {
+    await this.write('deleteSetting', (trx) => settings.deleteSetting(trx, key));
+    if (o.purge === true) await this.read('deleteSetting', () => this.d.purgeDeleted('settings'));
   }
 
   createAccount(a: { id: string; name: string }, now = Date.now()): Promise<Account> {

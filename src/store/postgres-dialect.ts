@@ -77,6 +77,7 @@ export async function createPostgresDialect(o: PostgresDialectOptions): Promise<
       await sql`select pg_advisory_xact_lock(4242001)`.execute(trx);
     },
     classifyError: classifyPostgresError,
+    purgeDeleted: async (table) => { await sql`vacuum full ${sql.table(table)}`.execute(db); },
     retryForMs: o.retryForMs ?? 5000,
     close: () => db.destroy(),
   };

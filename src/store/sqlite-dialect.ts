@@ -1,7 +1,7 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, type Dialect } from 'kysely';
+import { Kysely, sql, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, type Dialect } from 'kysely';
 import { CbsError } from '../errors/index.js';
 import type { DriverErrorKind, StoreDialect } from './dialect.js';
 import { StoreSqliteDriver } from './sqlite-driver.js';
@@ -25,6 +25,8 @@ export function createSqliteDialect(o: SqliteDialectOptions): StoreDialect {
     // FULL: a job answered with 202 must survive a power loss, not only a crash.
     sqlite.pragma('synchronous = FULL');
     sqlite.pragma('foreign_keys = ON');
+    // Deleted rows are overwritten, not left in free space: secrets once kept here must not linger.
+    sqlite.pragma('secure_delete = ON');
     // The busy wait is done asynchronously by the store (retryForMs): SQLite's own
     // busy handler sleeps synchronously, which would also stall the connection holding
     // the lock whenever both live in this process, and every request of the server.
@@ -47,6 +49,11 @@ export function createSqliteDialect(o: SqliteDialectOptions): StoreDialect {
     forUpdateSkipLocked: (qb) => qb,
     lockMigrations: async () => { /* BEGIN IMMEDIATE already excludes every other writer */ },
     classifyError: classifySqliteError,
+    purgeDeleted: async () => {
+      if (o.path === ':memory:') return;
+      // Through Kysely, so the checkpoint waits its turn behind the store's other statements on the one connection.
+      await sql`pragma wal_checkpoint(TRUNCATE)`.execute(db);
+    },
     retryForMs: o.busyTimeoutMs ?? 5000,
     close: () => db.destroy(),
   };
