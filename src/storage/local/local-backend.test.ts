@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { watch } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -127,4 +127,20 @@ test('local: a closed backend refuses calls', async () => {
     await b.close();
     await rejectsWithKind(b.put('x', Buffer.from('x')), 'permanent');
   } finally { await t.cleanup(); }
+});
+
+test('local: objects are 0600 and every directory made for them 0700, even under a permissive umask', async () => {
+  const t = await tempRoot();
+  const old = process.umask(0o000);
+  try {
+    const b = new LocalBackend(join(t.dir, 'new', 'bucket'));
+    await b.put('data/ab/pack1', Buffer.from('x'));
+    await b.put('config', Buffer.from('y'));
+    const mode = async (p: string): Promise<number> => (await stat(join(t.dir, p))).mode & 0o777;
+    for (const d of ['new', 'new/bucket', 'new/bucket/data', 'new/bucket/data/ab']) assert.equal(await mode(d), 0o700, d);
+    for (const f of ['new/bucket/config', 'new/bucket/data/ab/pack1']) assert.equal(await mode(f), 0o600, f);
+  } finally {
+    process.umask(old);
+    await t.cleanup();
+  }
 });
