@@ -10,7 +10,12 @@ import { registerBackup } from './commands/backup.js';
 import { registerBrowse } from './commands/browse.js';
 import { registerRestore } from './commands/restore.js';
 import { registerRepo } from './commands/repo.js';
+import { registerKek } from './commands/kek.js';
 import { CliError } from './output.js';
+
+// Whatever a command creates (database, keys, credentials, buckets, repositories) is
+// readable by this user only; restores set each file's recorded mode explicitly.
+process.umask(0o077);
 
 /**
  * `cbs` — every operation of OpenCBS from the shell. Errors print one line (with the
@@ -33,6 +38,7 @@ registerBackup(program);
 registerBrowse(program);
 registerRestore(program);
 registerRepo(program);
+registerKek(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -23,3 +23,16 @@ test('OIDC issuer settings: both or neither, and the JWKS URL must be http(s)', 
   assert.throws(() => loadConfig({}, { CBS_OIDC_JWKS_URL: 'https://idp/jwks' }), /CBS_OIDC_ISSUER/);
   assert.throws(() => loadConfig({}, { CBS_OIDC_ISSUER: 'https://idp/', CBS_OIDC_JWKS_URL: 'file:///etc/passwd' }), /CBS_OIDC_JWKS_URL/);
 });
+
+test('secret files default to the home; the maximum token lifetime takes a duration and is bounded', () => {
+  const c = loadConfig({}, { CBS_HOME: '/srv/cbs' });
+  assert.equal(c.secrets.kekFile, '/srv/cbs/kek');
+  assert.equal(c.secrets.tokenSecretFile, '/srv/cbs/token-secret');
+  assert.equal(c.tokens.maxTtlSeconds, 90 * 86400);
+  const o = loadConfig({ kekFile: '/keys/kek' }, { CBS_TOKEN_SECRET_FILE: '/keys/ts', CBS_TOKEN_MAX_TTL: '12h' });
+  assert.deepEqual([o.secrets.kekFile, o.secrets.tokenSecretFile, o.tokens.maxTtlSeconds], ['/keys/kek', '/keys/ts', 43200]);
+  assert.equal(loadConfig({}, { CBS_TOKEN_MAX_TTL: '3600' }).tokens.maxTtlSeconds, 3600);
+  for (const bad of ['0', '59', '11y', 'forever', '-5d']) {
+    assert.throws(() => loadConfig({}, { CBS_TOKEN_MAX_TTL: bad }), (e: unknown) => e instanceof ConfigError && e.setting === 'CBS_TOKEN_MAX_TTL', bad);
+  }
+});

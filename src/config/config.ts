@@ -6,7 +6,7 @@ import { resolve, join } from 'node:path';
  * constructor elsewhere receives only its own slice.
  */
 export interface Config {
-  /** Root of local state: cbs.db, credentials.json, buckets/, volumes/. @default ./.cbs */
+  /** Root of local state: cbs.db, credentials.json, kek, token-secret, buckets/, volumes/ (0700). @default ./.cbs */
   readonly home: string;
   readonly server: {
     /** @default 127.0.0.1 */
@@ -53,6 +53,20 @@ export interface Config {
     /** A task whose progress has not moved for this long is aborted and failed; 0 never. @default 900000 */
     readonly stallMs: number;
   };
+  /**
+   * Secrets kept beside the database, never in it; every control-plane instance of one
+   * store is given the same files.
+   */
+  readonly secrets: {
+    /** The key-encryption key wrapping repository keys and provider credentials. @default $CBS_HOME/kek */
+    readonly kekFile: string;
+    /** The secret signing the server's tokens (HS256). @default $CBS_HOME/token-secret */
+    readonly tokenSecretFile: string;
+  };
+  readonly tokens: {
+    /** Longest lifetime of any accepted bearer token, seconds; also the admin token's lifetime. @default 7776000 (90d) */
+    readonly maxTtlSeconds: number;
+  };
   /** pino level. @default info */
   readonly logLevel: string;
   /** Trust bearer tokens of this OIDC issuer too (verified against its JWKS). @default none */
@@ -83,6 +97,9 @@ export interface ConfigInput {
   oidcJwksUrl?: string;
   oidcIssuer?: string;
   oidcAudience?: string;
+  kekFile?: string;
+  tokenSecretFile?: string;
+  tokenMaxTtl?: string | number;
 }
 
 export class ConfigError extends Error {
@@ -126,7 +143,19 @@ export const ENV_VARS: Record<keyof ConfigInput, string> = {
   oidcJwksUrl: 'CBS_OIDC_JWKS_URL',
   oidcIssuer: 'CBS_OIDC_ISSUER',
   oidcAudience: 'CBS_OIDC_AUDIENCE',
+  kekFile: 'CBS_KEK_FILE',
+  tokenSecretFile: 'CBS_TOKEN_SECRET_FILE',
+  tokenMaxTtl: 'CBS_TOKEN_MAX_TTL',
 };
+
+/** A duration in seconds: a number, or a number with s, m, h, d or y (365 days). */
+function seconds(name: string, v: string | number | undefined, dflt: number, min: number, max: number): number {
+  if (v === undefined || v === '') return dflt;
+  const m = /^(\d+)\s*([smhdy]?)$/.exec(String(v).trim());
+  const n = m ? Number(m[1]) * { '': 1, s: 1, m: 60, h: 3600, d: 86400, y: 365 * 86400 }[m[2] as '' | 's' | 'm' | 'h' | 'd' | 'y'] : NaN;
+  if (!(n >= min && n <= max)) throw new ConfigError(name, `expected a duration from ${min}s to ${max}s (e.g. 3600, 12h, 90d), got ${JSON.stringify(v)}`);
+  return n;
+}
 
 function bool(name: string, v: string | boolean | undefined, dflt: boolean): boolean {
   if (v === undefined || v === '') return dflt;
@@ -175,6 +204,11 @@ export function loadConfig(flags: ConfigInput = {}, env: NodeJS.ProcessEnv = pro
       workers: int(ENV_VARS.engineWorkers, pick('engineWorkers'), 0, 0, 256),
       stallMs: int(ENV_VARS.agentStallMs, pick('agentStallMs'), 900_000, 0, 86_400_000),
     },
+    secrets: {
+      kekFile: resolve(String(pick('kekFile') ?? join(home, 'kek'))),
+      tokenSecretFile: resolve(String(pick('tokenSecretFile') ?? join(home, 'token-secret'))),
+    },
+    tokens: { maxTtlSeconds: seconds(ENV_VARS.tokenMaxTtl, pick('tokenMaxTtl'), 90 * 86400, 60, 10 * 365 * 86400) },
     logLevel,
     ...oidcSettings(pick('oidcJwksUrl'), pick('oidcIssuer'), pick('oidcAudience')),
   };

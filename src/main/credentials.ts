@@ -1,5 +1,6 @@
-import { readFile, writeFile, mkdir, rename, chmod } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writePrivateFile } from './private-files.js';
 
 /**
  * `$CBS_HOME/credentials.json` (mode 0600): how the CLI on this machine reaches the
@@ -32,9 +33,5 @@ export async function readCredentials(path: string): Promise<Credentials | undef
 }
 
 export async function writeCredentials(path: string, c: Credentials): Promise<void> {
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, JSON.stringify(c, null, 2) + '\n', { mode: 0o600 });
-  await chmod(tmp, 0o600);
-  await rename(tmp, path);
+  await writePrivateFile(path, JSON.stringify(c, null, 2) + '\n');
 }

@@ -1,14 +1,14 @@
-import { mkdir } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/index.js';
 import { buildApp } from '../api/index.js';
 import { openJobStore } from '../store/open.js';
 import type { JobStore } from '../store/job-store.js';
-import { bootstrap, tokenService } from './bootstrap.js';
+import { bootstrap, ensureAdminToken, openTokenKeys } from './bootstrap.js';
 import { LeaseSweeper } from '../jobs/index.js';
 import { JwksTokenVerifier, OwnOrIssuerTokenVerifier } from '../auth/index.js';
-import type { Credentials } from './credentials.js';
-import { keyVaultOf } from './key-vault.js';
+import { credentialsPath, type Credentials } from './credentials.js';
+import { openKeyVault } from './key-vault.js';
+import { ensurePrivateDir, readPrivateFile } from './private-files.js';
 import type { Agent } from '../agent/index.js';
 
 export interface RunningServer {
@@ -20,21 +20,30 @@ export interface RunningServer {
 }
 
 /**
- * `cbs serve`: opens the store, applies migrations, bootstraps the account and the
+ * `cbs serve`: makes its state directory private, opens the store, applies
+ * migrations, loads the token secret and the key-encryption key from their files
+ * (refusing to start when they are not the store's), bootstraps the account and the
  * embedded agent identity, serves the API, and sweeps expired task leases so no job
  * stays IN_PROGRESS after its agent died.
  */
 export async function startServer(cfg: Config, opts: { signal?: AbortSignal } = {}): Promise<RunningServer> {
-  await mkdir(cfg.home, { recursive: true, mode: 0o700 });
+  const notes: string[] = [];
+  const note = (n: string | undefined): void => { if (n !== undefined) notes.push(n); };
+  note(await ensurePrivateDir(cfg.home, 'CBS_HOME'));
+  // Older versions made these readable by others; a bucket root that is not ours to tighten is left as it is.
+  note(await ensurePrivateDir(cfg.bucketsRoot, 'buckets root').catch((e: Error) => `buckets root left as it is: ${e.message}`));
+  await readPrivateFile(credentialsPath(cfg.home), 'credentials file', note);
   const store = await openJobStore({ url: cfg.store.url, agentGoneAfterMs: cfg.jobs.agentGoneMs });
   try {
     await store.migrate();
-    const own = await tokenService(store);
-    const tokens = cfg.oidc ? new OwnOrIssuerTokenVerifier(own, new JwksTokenVerifier(cfg.oidc)) : own;
-    const keys = await keyVaultOf(store);
+    const tokenKeys = await openTokenKeys(store, { tokenSecretFile: cfg.secrets.tokenSecretFile, maxTtlSeconds: cfg.tokens.maxTtlSeconds, onNote: note });
+    const own = tokenKeys.service;
+    const tokens = cfg.oidc ? new OwnOrIssuerTokenVerifier(own, new JwksTokenVerifier({ ...cfg.oidc, maxTtlSeconds: cfg.tokens.maxTtlSeconds })) : own;
+    const keys = await openKeyVault(store, { kekFile: cfg.secrets.kekFile, onNote: note });
     const app = await buildApp({
       store,
       tokens,
+      tokenMaxTtlSeconds: cfg.tokens.maxTtlSeconds,
       keys,
       protection: {
         leaseMs: cfg.jobs.leaseMs,
@@ -48,7 +57,15 @@ export async function startServer(cfg: Config, opts: { signal?: AbortSignal } = 
     const address = await app.listen({ host: cfg.server.host, port: cfg.server.port });
     const port = (app.server.address() as { port: number }).port;
     const publicUrl = cfg.server.port === 0 ? cfg.server.publicUrl.replace(/:0$/, `:${port}`) : cfg.server.publicUrl;
-    const credentials = await bootstrap(store, { home: cfg.home, publicUrl });
+    for (const n of notes) app.log.warn(n);
+    const credentials = await bootstrap(store, { home: cfg.home, publicUrl, keys: tokenKeys });
+    // The admin token in credentials.json is bounded like any other: renewed before half its lifetime is left.
+    const renewEveryMs = Math.max(1000, Math.min(3_600_000, (cfg.tokens.maxTtlSeconds * 1000) / 4));
+    const renewer = setInterval(() => {
+      ensureAdminToken(store, { home: cfg.home, publicUrl, keys: tokenKeys, accountId: credentials['account-id'], agentId: credentials['agent-id'] })
+        .catch((err: unknown) => app.log.warn({ err }, 'admin token renewal failed'));
+    }, renewEveryMs);
+    renewer.unref();
 
     const sweeper = new LeaseSweeper(store, {
       intervalMs: cfg.jobs.sweepIntervalMs,
@@ -80,6 +97,7 @@ export async function startServer(cfg: Config, opts: { signal?: AbortSignal } = 
     const stop = async (): Promise<void> => {
       if (stopped) return;
       stopped = true;
+      clearInterval(renewer);
       agentStop.abort();
       await agent?.stop();
       await sweeper.stop();

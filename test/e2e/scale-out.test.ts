@@ -26,7 +26,11 @@ test('two control planes on one PostgreSQL serve the same jobs to two agents run
     await makeTree(join(rootA, 'va'), SEED, { files: 6, bigBytes: 3_000_000 });
     await makeTree(join(rootB, 'vb'), SEED + 1, { files: 6, bigBytes: 3_000_000 });
     s1 = await startServer(join(tmp.dir, 'home1'), { CBS_DATABASE_URL: pgdb.url, CBS_VOLUMES_ROOT: join(tmp.dir, 'local1') });
-    s2 = await startServer(join(tmp.dir, 'home2'), { CBS_DATABASE_URL: pgdb.url, CBS_EMBEDDED_AGENT: 'false' });
+    // Instances of one store share its key-encryption key and token secret by being given the same files.
+    s2 = await startServer(join(tmp.dir, 'home2'), {
+      CBS_DATABASE_URL: pgdb.url, CBS_EMBEDDED_AGENT: 'false',
+      CBS_KEK_FILE: join(tmp.dir, 'home1', 'kek'), CBS_TOKEN_SECRET_FILE: join(tmp.dir, 'home1', 'token-secret'),
+    });
     assert.equal(s2.creds['account-id'], s1.creds['account-id']);
     agents.push(await startAgent(s1, tmp.dir, { wa: rootA }));
     // The second agent's credential is made on instance 1, and it talks to instance 2.
@@ -37,7 +41,7 @@ test('two control planes on one PostgreSQL serve the same jobs to two agents run
     agents.push({ ...a2b, credentials: a2.credentials, agentId: a2.agentId });
 
     const api1 = s1.api;
-    // Instance 2 accepts instance 1's token: one token secret in the shared store.
+    // Instance 2 accepts instance 1's token: one token secret, in the file both were given.
     const api2 = new Api(s2.url, s1.creds['account-id'], s1.creds.token, s1.creds['agent-id']);
     const wa = await api1.weByName('wa');
     const wb = await api2.weByName('wb');

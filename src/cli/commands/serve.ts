@@ -14,6 +14,9 @@ export function registerServe(program: Command): void {
     .option('--embedded-agent <bool>', 'run the embedded agent: true|false (env CBS_EMBEDDED_AGENT)', undefined)
     .option('--volumes-root <dir>', 'root of the embedded agent\'s working environment "local" (env CBS_VOLUMES_ROOT)', undefined)
     .option('--buckets-root <dir>', 'where LOCAL buckets are created (env CBS_BUCKETS_ROOT)', undefined)
+    .option('--kek-file <file>', 'key-encryption key, shared by every instance of the store (env CBS_KEK_FILE; default $CBS_HOME/kek)', undefined)
+    .option('--token-secret-file <file>', 'token secret, shared by every instance of the store (env CBS_TOKEN_SECRET_FILE; default $CBS_HOME/token-secret)', undefined)
+    .option('--token-max-ttl <duration>', 'longest accepted token lifetime, e.g. 90d (env CBS_TOKEN_MAX_TTL)', undefined)
     .action(async (o: ConfigInput) => {
       const cfg = loadConfig(o);
       const ac = new AbortController();
