@@ -11,7 +11,7 @@
  *
  * This file is the engine's public API; other layers import only from here.
  */
-export { RepoError, IntegrityError, isRepoError, type RepoErrorCode } from './errors.js';
+export { RepoError, IntegrityError, MissingBlobError, StorageUnavailableError, isRepoError, isUnavailable, type RepoErrorCode } from './errors.js';
 export { DEFAULT_SCRYPT, type ScryptParams } from './crypto/index.js';
 export {
   Repository, initRepository, openRepository, exportKey, importKey, addKey,
@@ -24,6 +24,6 @@ export {
 export { acquireLock, withLock, listLocks, isStale, STALE_AFTER_MS, type RepoLock, type LockDoc } from './lock/index.js';
 export { backup, type BackupOptions, type BackupResult, type BackupProgress } from './backup/index.js';
 export { restore, type RestoreOptions, type RestoreSummary, type RestoreProgress } from './restore/index.js';
-export { listDir, type DirEntry, type DirListing } from './browse/index.js';
+export { listDir, listDirPage, MAX_PAGE, type DirEntry, type DirListing } from './browse/index.js';
 export { check, type CheckOptions, type CheckResult, type CheckError, type CheckErrorKind, type CheckProgress } from './check/index.js';
 export type { TreeNode, NodeType } from './tree/index.js';
