@@ -27,3 +27,7 @@ export { restore, type RestoreOptions, type RestoreSummary, type RestoreProgress
 export { listDir, listDirPage, MAX_PAGE, type DirEntry, type DirListing } from './browse/index.js';
 export { check, type CheckOptions, type CheckResult, type CheckError, type CheckErrorKind, type CheckProgress } from './check/index.js';
 export type { TreeNode, NodeType } from './tree/index.js';
+export { escapeName, unescapeName, nameBytes, NameEscapeError, treeReferences, type BlobRef } from './tree/index.js';
+export {
+  openDirectory, openDirAt, ensureDirAt, closeDir, lstatAt, pathAt, pathOfFd, FD_PATHS_RACE_FREE,
+} from './fsat/index.js';

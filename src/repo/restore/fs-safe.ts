@@ -13,7 +13,7 @@ const errno = (e: unknown): string | undefined => (e as NodeJS.ErrnoException)?.
  * Creates (or accepts an existing) real directory `name` in `dirFd` and opens it.
  * An existing symlink or other entry there is replaced with `overwrite`, else refused.
  */
-export function ensureDirAt(dirFd: number, name: Buffer, where: string, overwrite: boolean): number {
+export function restoreDirAt(dirFd: number, name: Buffer, where: string, overwrite: boolean): number {
   const p = pathAt(dirFd, name);
   try {
     mkdirSync(p, { mode: 0o700 });

@@ -11,7 +11,7 @@ import type { Repository } from '../repository/index.js';
 import { findSnapshot } from '../snapshot/index.js';
 import { nameBytes, type TreeNode } from '../tree/index.js';
 import { DirHandles } from './dir-handles.js';
-import { clearAt, createFileAt, ensureDirAt, openRestoredFile } from './fs-safe.js';
+import { clearAt, createFileAt, openRestoredFile, restoreDirAt } from './fs-safe.js';
 import { planRestore, type PlannedNode } from './plan.js';
 import { createSpecialAt, specialSkipReason } from './specials.js';
 
@@ -152,7 +152,7 @@ class Restorer {
     this.progress.bytesTotal = plan.bytes;
     plan.dirs.forEach((d, i) => {
       this.signal?.throwIfAborted();
-      const fd = this.inParent(d, (p) => ensureDirAt(p, nameBytes(d.name), d.path, this.overwrite));
+      const fd = this.inParent(d, (p) => restoreDirAt(p, nameBytes(d.name), d.path, this.overwrite));
       this.dirs.adopt(i, fd);
     });
     await this.opts.hooks?.afterDirs?.();
