@@ -10,6 +10,7 @@ import { registerBackup } from './commands/backup.js';
 import { registerBrowse } from './commands/browse.js';
 import { registerRestore } from './commands/restore.js';
 import { registerRepo } from './commands/repo.js';
+import { errorOutcome } from '../errors/index.js';
 import { CliError } from './output.js';
 
 /**
@@ -41,8 +42,10 @@ try {
     process.exitCode = e.exitCode;
   } else {
     const msg = e instanceof CliError ? e.message : (e as Error).message ?? String(e);
-    const code = (e as { code?: string }).code;
-    process.stderr.write(`cbs: ${msg}${code && !(e instanceof CliError) && !msg.includes(code) ? ` (${code})` : ''}\n`);
+    // The same mapping the agent uses: a storage outage reads BUCKET_UNAVAILABLE here too.
+    const { code } = errorOutcome(e);
+    const shown = code !== 'INTERNAL' ? code : (e as { code?: string }).code;
+    process.stderr.write(`cbs: ${msg}${shown && !(e instanceof CliError) && !msg.includes(shown) ? ` (${shown})` : ''}\n`);
     if (process.env['CBS_DEBUG']) process.stderr.write(`${(e as Error).stack ?? ''}\n`);
     process.exitCode = e instanceof CliError ? e.exitCode : 1;
   }
