@@ -69,7 +69,7 @@ export interface Entry { type: string; mode: number; uid: number; gid: number; m
  * byte, in escaped form). mtime is compared to the millisecond. Types: dir, file,
  * symlink, fifo, socket, char, block.
  */
-export async function describeTree(root: string): Promise<Map<string, Entry>> {
+export async function describeTree(root: string, skip: (rel: string) => boolean = () => false): Promise<Map<string, Entry>> {
   const { createHash } = await import('node:crypto');
   const out = new Map<string, Entry>();
   const walk = async (dir: Buffer, rel: string): Promise<void> => {
@@ -77,6 +77,7 @@ export async function describeTree(root: string): Promise<Map<string, Entry>> {
     for (const name of names) {
       const p = Buffer.concat([dir, Buffer.from('/'), name]);
       const r = rel ? `${rel}/${escapeName(name)}` : escapeName(name);
+      if (skip(r)) continue;
       const st = await lstat(p);
       const type = st.isDirectory() ? 'dir' : st.isFile() ? 'file' : st.isSymbolicLink() ? 'symlink' : st.isFIFO() ? 'fifo'
         : st.isSocket() ? 'socket' : st.isCharacterDevice() ? 'char' : st.isBlockDevice() ? 'block' : 'other';
