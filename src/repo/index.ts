@@ -8,6 +8,9 @@
  *  snapshot    one backup of one source directory: root tree, time, host, summary
  *  lock        shared (backup/restore/check) or exclusive (prune) claim on the repository
  *  key export  the master key as a string, for recovery without any server
+ *  name        a path component's bytes, shown and accepted in one escaped form (tree/name.ts)
+ *  fsat        file-system calls relative to an open directory: restores never follow a
+ *              symlink out of their target and never build paths longer than PATH_MAX
  *
  * This file is the engine's public API; other layers import only from here.
  */
