@@ -1,4 +1,4 @@
-import { fchmodSync, linkSync, readdirSync, renameSync, rmdirSync, unlinkSync } from 'node:fs';
+import { fchmodSync, linkSync, mkdirSync, readdirSync, renameSync, rmdirSync, unlinkSync } from 'node:fs';
 import {
   closeDir, ensureDirAt, lstatAt, nameBytes, openDirAt, openDirectory, pathAt, pathOfFd, RepoError,
 } from '../repo/index.js';
@@ -75,6 +75,17 @@ export function makePath(base: HeldDir, segs: readonly string[]): HeldDir {
     cur.close();
     throw e;
   }
+}
+
+/**
+ * A fresh work directory `name` in `dir` (whatever a killed earlier attempt left there
+ * is removed first), created with `mode` and held.
+ */
+export function makeWorkDir(dir: HeldDir, name: Buffer, mode: number): HeldDir {
+  removeTree(dir, name);
+  mkdirSync(pathAt(dir.fd, name), { mode });
+  const where = join(dir.where, name.toString());
+  return new HeldDir(openDirAt(dir.fd, name, where), where);
 }
 
 export function exists(dir: HeldDir, name: Buffer): boolean {

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { RepoError, nameBytes, pathAt } from '../../repo/index.js';
+import { RepoError, nameBytes, pathAt, unescapeName } from '../../repo/index.js';
 import { renameSync } from 'node:fs';
 import { DriverError, INTERNAL_PREFIX } from '../local-fs-driver.js';
-import { exists, HeldDir, makePath, moveInto, openPath, openRoot, removeTree } from '../restore-target.js';
+import { exists, HeldDir, makePath, makeWorkDir, moveInto, openPath, openRoot, removeTree } from '../restore-target.js';
 import { driverOf, payloadString, repositoryOf, TaskError, type TaskRunner } from './task-context.js';
 import { testHook } from './test-hook.js';
 
@@ -34,6 +34,11 @@ function segments(path: string): string[] {
   const segs = path.split('/').filter((s) => s !== '');
   for (const s of segs) {
     if (s === '.' || s === '..' || s.startsWith(INTERNAL_PREFIX)) throw new TaskError(`target path segment "${s}" is not allowed`);
+    try {
+      unescapeName(s);
+    } catch (e) {
+      throw new TaskError(`target path segment ${JSON.stringify(s)}: ${(e as Error).message}`, { cause: e });
+    }
   }
   return segs;
 }
@@ -50,8 +55,8 @@ export const restoreVolume: TaskRunner = async (ctx) => {
   try {
     if (exists(root, nameB)) throw new RepoError('REPO_RESTORE_CONFLICT', `volume "${name}" already exists on the target working environment`);
     const repo = await repositoryOf(ctx, payloadString(t, 'sourceWeId'));
-    removeTree(root, work);
-    held = makePath(root, [work.toString()]);
+    // It becomes the volume's root directory: the usual mode, not the work dir's private one.
+    held = makeWorkDir(root, work, 0o755);
     await testHook('restore-before-engine');
     const r = await ctx.engine.restore(repo, { snapshotId: payloadString(t, 'snapshotId'), targetDir: held.path, signal: ctx.signal, onProgress: ctx.progress });
     await testHook('restore-before-place');
@@ -85,8 +90,7 @@ export const restorePaths: TaskRunner = async (ctx) => {
     hold(volume);
     dst = hold(makePath(volume, segments(targetPath)));
     const repo = await repositoryOf(ctx, payloadString(t, 'sourceWeId'));
-    removeTree(dst, work);
-    const workDir = hold(makePath(dst, [work.toString()]));
+    const workDir = hold(makeWorkDir(dst, work, 0o700));
     await testHook('restore-before-engine');
     const r = await ctx.engine.restore(repo, {
       snapshotId: payloadString(t, 'snapshotId'), targetDir: workDir.path, include: paths as string[], signal: ctx.signal, onProgress: ctx.progress,
@@ -101,9 +105,14 @@ export const restorePaths: TaskRunner = async (ctx) => {
         from?.close();
         throw new TaskError(`${p} is not in backup ${payloadString(t, 'snapshotId').slice(0, 8)}`);
       }
-      hold(from);
-      const to = keep ? hold(makePath(dst, segs.slice(0, -1))) : dst;
-      moveInto(from, nameBytes(last!), to, nameBytes(last!));
+      let to: HeldDir | undefined;
+      try {
+        to = keep ? makePath(dst, segs.slice(0, -1)) : dst;
+        moveInto(from, nameBytes(last!), to, nameBytes(last!));
+      } finally {
+        from.close();
+        if (to !== undefined && to !== dst) to.close();
+      }
       placed++;
     }
     return { files: r.files, bytes: r.bytes, placed, ...skippedOf(r) };
