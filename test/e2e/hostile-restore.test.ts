@@ -87,7 +87,8 @@ test('e2e: no restore writes outside its target, whatever symlinks are placed or
     await writeFile(join(src, 'deep2', 'inner', 'f.txt'), 'restored f');
     await writeFile(join(src, 'a', 'b', 'c', 'file.txt'), 'restored deep');
     await mkdir(join(root, 'tgt'));
-    server = await startServer(join(tmp.dir, 'home'), { CBS_VOLUMES_ROOT: root, CBS_TEST_HOOK_DIR: hooks });
+    // The agent waits at hooks while the test swaps: a lease that outlasts that on a loaded machine.
+    server = await startServer(join(tmp.dir, 'home'), { CBS_VOLUMES_ROOT: root, CBS_TEST_HOOK_DIR: hooks, CBS_TASK_LEASE_MS: '30000' });
     const api = server.api;
     const we = await api.weByName('local');
     const srcVol = await api.volumeByName(we.id, 'src');

@@ -23,7 +23,8 @@ test('e2e: 1,000 files in 10 batches restore to a new folder, with and without r
     }
     await mkdir(join(root, 'tgt'));
     // Four tasks at once so batches really do run side by side.
-    server = await startServer(join(tmp.dir, 'home'), { CBS_VOLUMES_ROOT: root, CBS_AGENT_CONCURRENCY: '4' });
+    // A lease long enough for a loaded 2-core CI machine: this test is about directory creation, not leases.
+    server = await startServer(join(tmp.dir, 'home'), { CBS_VOLUMES_ROOT: root, CBS_AGENT_CONCURRENCY: '4', CBS_TASK_LEASE_MS: '30000' });
     const api = server.api;
     const we = await api.weByName('local');
     const src = await api.volumeByName(we.id, 'src');

@@ -65,7 +65,7 @@ test('e2e: escaped names round-trip through browse and file restore; paths near 
     await deepFile(vol, dirs, file, 'at PATH_MAX');
     await mkdir(join(root, 'out'));
 
-    server = await startServer(join(tmp.dir, 'home'), { CBS_VOLUMES_ROOT: root });
+    server = await startServer(join(tmp.dir, 'home'), { CBS_VOLUMES_ROOT: root, CBS_TASK_LEASE_MS: '30000' });
     const api = server.api;
     const we = await api.weByName('local');
     const v = await api.volumeByName(we.id, 'vol');
