@@ -1,6 +1,7 @@
 /**
  * Dependency direction of STYLE.md, checked in CI (`npm run lint:deps`).
- * errors, config: import nothing of ours. storage: only errors. repo: storage + errors.
+ * errors, config, concurrency: import nothing of ours. storage: only errors and
+ * concurrency. repo: storage + errors + concurrency.
  * store, jobs: never repo. Only main/ (and cli/, which is a composition root for
  * commands) imports concrete implementations across families.
  */
@@ -10,12 +11,14 @@ module.exports = {
       from: { path: '^src/errors' }, to: { path: '^src/', pathNot: '^src/errors' } },
     { name: 'config-is-a-leaf', severity: 'error',
       from: { path: '^src/config' }, to: { path: '^src/', pathNot: '^src/(config|errors)' } },
+    { name: 'concurrency-is-a-leaf', severity: 'error',
+      from: { path: '^src/concurrency' }, to: { path: '^src/', pathNot: '^src/concurrency' } },
     { name: 'auth-only-errors', severity: 'error',
       from: { path: '^src/auth' }, to: { path: '^src/', pathNot: '^src/(auth|errors)' } },
     { name: 'storage-only-errors', severity: 'error',
-      from: { path: '^src/storage' }, to: { path: '^src/', pathNot: '^src/(storage|errors)' } },
+      from: { path: '^src/storage' }, to: { path: '^src/', pathNot: '^src/(storage|errors|concurrency)' } },
     { name: 'repo-only-storage-and-errors', severity: 'error',
-      from: { path: '^src/repo' }, to: { path: '^src/', pathNot: '^src/(repo|storage|errors)' } },
+      from: { path: '^src/repo' }, to: { path: '^src/', pathNot: '^src/(repo|storage|errors|concurrency)' } },
     { name: 'store-never-repo', severity: 'error',
       from: { path: '^src/(store|jobs)' }, to: { path: '^src/(repo|storage|api|agent|cli|main)' } },
     { name: 'api-no-concrete-implementations', severity: 'error',

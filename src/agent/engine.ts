@@ -24,15 +24,22 @@ export interface SnapshotEntry {
   mtime: number;
 }
 
+/** Items an operation left out: how many, and the first few snapshot paths (escaped form). */
+export interface SkippedItems { count: number; paths: readonly string[] }
+
 export interface AgentEngine {
   /** Creates the repository; when one already exists and opens with this key, succeeds (a retried task). */
   init(repo: RepositoryRef): Promise<{ repositoryId: string }>;
   /** A new snapshot of `sourceDir` (incremental against the latest of the same source). */
   backup(repo: RepositoryRef, o: { sourceDir: string; tags: string[]; signal: AbortSignal; onProgress: (p: EngineProgress) => void }):
-    Promise<{ snapshotId: string; time: number; size: number; files: number }>;
-  /** Restores the snapshot (or the `include` paths, kept at their full path) into `targetDir`. */
+    Promise<{ snapshotId: string; time: number; size: number; files: number; skipped?: SkippedItems }>;
+  /**
+   * Restores the snapshot (or the `include` paths, escaped form, kept at their full
+   * path) into `targetDir`; `skipped`: special files not re-created (sockets; devices
+   * unless root).
+   */
   restore(repo: RepositoryRef, o: { snapshotId: string; targetDir: string; include?: string[]; signal: AbortSignal; onProgress: (p: EngineProgress) => void }):
-    Promise<{ files: number; bytes: number }>;
+    Promise<{ files: number; bytes: number; skipped?: SkippedItems }>;
   /** One directory of a snapshot, in name order. */
   listDir(repo: RepositoryRef, snapshotId: string, path: string): Promise<SnapshotEntry[]>;
   /** The repository's master key as a key export (opens it without the server: `cbs repo --key-file`). */

@@ -11,6 +11,7 @@ import { registerBrowse } from './commands/browse.js';
 import { registerRestore } from './commands/restore.js';
 import { registerRepo } from './commands/repo.js';
 import { registerKek } from './commands/kek.js';
+import { errorOutcome } from '../errors/index.js';
 import { CliError } from './output.js';
 
 // Whatever a command creates (database, keys, credentials, buckets, repositories) is
@@ -47,8 +48,10 @@ try {
     process.exitCode = e.exitCode;
   } else {
     const msg = e instanceof CliError ? e.message : (e as Error).message ?? String(e);
-    const code = (e as { code?: string }).code;
-    process.stderr.write(`cbs: ${msg}${code && !(e instanceof CliError) && !msg.includes(code) ? ` (${code})` : ''}\n`);
+    // The same mapping the agent uses: a storage outage reads BUCKET_UNAVAILABLE here too.
+    const { code } = errorOutcome(e);
+    const shown = code !== 'INTERNAL' ? code : (e as { code?: string }).code;
+    process.stderr.write(`cbs: ${msg}${shown && !(e instanceof CliError) && !msg.includes(shown) ? ` (${shown})` : ''}\n`);
     if (process.env['CBS_DEBUG']) process.stderr.write(`${(e as Error).stack ?? ''}\n`);
     process.exitCode = e instanceof CliError ? e.exitCode : 1;
   }

@@ -7,3 +7,4 @@
  */
 export * from './registry.js';
 export * from './cbs-error.js';
+export * from './error-code.js';

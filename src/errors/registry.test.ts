@@ -30,7 +30,7 @@ it('every code maps to a 4xx or 5xx status and the error body carries it', () =>
 it('every engine error code is registered', async () => {
   // The engine declares its codes as a type; this list mirrors it and a type check keeps them equal.
   const codes = ['REPO_INTEGRITY', 'REPO_WRONG_KEY', 'REPO_FORMAT', 'REPO_EXISTS', 'REPO_NOT_FOUND', 'REPO_LOCKED',
-    'REPO_SNAPSHOT_NOT_FOUND', 'REPO_PATH_NOT_FOUND', 'REPO_UNSAFE_PATH', 'REPO_RESTORE_CONFLICT', 'REPO_ABORTED'] as const;
+    'REPO_SNAPSHOT_NOT_FOUND', 'REPO_PATH_NOT_FOUND', 'REPO_UNSAFE_PATH', 'REPO_RESTORE_CONFLICT', 'REPO_ABORTED', 'BUCKET_UNAVAILABLE'] as const;
   type Missing = Exclude<import('../repo/errors.js').RepoErrorCode, (typeof codes)[number]>;
   // Fails to compile when the engine gains a code this list (and so the registry) lacks.
   const allListed: [Missing] extends [never] ? true : false = true;

@@ -41,7 +41,7 @@ export const ERROR_REGISTRY = {
   UNSUPPORTED_MEDIA_TYPE: { status: 415, retryable: false, description: 'The request body is not `application/json`.' },
   HEADERS_TOO_LARGE: { status: 431, retryable: false, description: 'The request headers exceed the size limit.' },
   // Engine (repository) errors: what `cbs repo` prints and agents report in task errors.
-  REPO_INTEGRITY: { status: 500, retryable: false, description: 'A repository object failed authentication or its hash: it is corrupt or was tampered with; the message names it.' },
+  REPO_INTEGRITY: { status: 500, retryable: false, description: 'A repository object failed authentication or its hash, or an object the index promises is absent: the repository is damaged; the message names it. Never raised for a store that does not answer (that is BUCKET_UNAVAILABLE).' },
   REPO_WRONG_KEY: { status: 403, retryable: false, description: 'The passphrase, key-encryption key or key export does not open this repository.' },
   REPO_FORMAT: { status: 500, retryable: false, description: 'A repository object is not in a format this version understands.' },
   REPO_EXISTS: { status: 409, retryable: false, description: 'A repository already exists at this location.' },
@@ -49,13 +49,13 @@ export const ERROR_REGISTRY = {
   REPO_LOCKED: { status: 409, retryable: true, description: 'Another operation holds a conflicting lock on the repository.' },
   REPO_SNAPSHOT_NOT_FOUND: { status: 404, retryable: false, description: 'No snapshot with this id (or prefix) in the repository.' },
   REPO_PATH_NOT_FOUND: { status: 404, retryable: false, description: 'No such path in the snapshot.' },
-  REPO_UNSAFE_PATH: { status: 400, retryable: false, description: 'A name would write outside the restore target (.., absolute, through a symlink); nothing was written.' },
+  REPO_UNSAFE_PATH: { status: 400, retryable: false, description: 'A name or a symlink on the way would lead a restore outside its target (.., absolute, a symlink in the target or swapped in while it runs); nothing was written outside the target.' },
   REPO_RESTORE_CONFLICT: { status: 409, retryable: false, description: 'The restore target already holds an item of that name and overwriting was not asked for.' },
   REPO_ABORTED: { status: 409, retryable: true, description: 'The operation was cancelled before it finished.' },
   // 5xx
   INTERNAL: { status: 500, retryable: true, description: 'An unexpected server error; details are in the server log, never in the response.' },
   STORE_UNAVAILABLE: { status: 503, retryable: true, description: 'The job store (database) cannot be reached.' },
-  BUCKET_UNAVAILABLE: { status: 503, retryable: true, description: 'The object store cannot be reached.' },
+  BUCKET_UNAVAILABLE: { status: 503, retryable: true, description: 'The object store cannot be reached or refuses the request; the storage error is kept as the cause. Retryable for timeouts and outages; an error that the store refused for good (credentials, a missing bucket) carries retryable false.' },
   AGENT_UNAVAILABLE: { status: 503, retryable: true, description: 'The agent of the working environment did not answer in time (it is stopped, busy or unreachable).' },
 } as const satisfies Record<string, ErrorSpec>;
 

@@ -1,6 +1,6 @@
 import type { AgentEngine, EngineProgress, RepositoryRef, SnapshotEntry } from '../agent/index.js';
 import {
-  backup, exportKey, initRepository, isRepoError, listDir, openRepository, restore, type Repository,
+  backup, exportKey, initRepository, isRepoError, listDir, listDirPage, openRepository, restore, type DirEntry, type Repository,
 } from '../repo/index.js';
 import { openBackend, type Backend, type OpenOptions } from '../storage/index.js';
 
@@ -8,6 +8,9 @@ export interface EngineAdapterOptions {
   /** Worker threads per backup / restore. @default the engine's default */
   workers?: number;
 }
+
+/** Skipped paths a task result names (the count says how many there were). */
+const SKIPPED_SHOWN = 10;
 
 /** The agent's engine operations over src/repo and the storage backends. */
 export class RepoEngine implements AgentEngine {
@@ -31,7 +34,10 @@ export class RepoEngine implements AgentEngine {
         sourceDir: o.sourceDir, parent: 'latest', tags: o.tags, signal: o.signal, onProgress: o.onProgress,
         ...(this.o.workers ? { workers: this.o.workers } : {}),
       });
-      return { snapshotId: r.snapshot.id, time: Date.parse(r.snapshot.time), size: r.summary.totalBytes, files: r.summary.totalFiles };
+      return {
+        snapshotId: r.snapshot.id, time: Date.parse(r.snapshot.time), size: r.summary.totalBytes, files: r.summary.totalFiles,
+        skipped: { count: r.skipped.count, paths: r.skipped.paths.slice(0, SKIPPED_SHOWN) },
+      };
     });
   }
 
@@ -41,7 +47,7 @@ export class RepoEngine implements AgentEngine {
         snapshotId: o.snapshotId, targetDir: o.targetDir, signal: o.signal, onProgress: o.onProgress,
         ...(o.include ? { include: o.include } : {}), ...(this.o.workers ? { workers: this.o.workers } : {}),
       });
-      return { files: r.files, bytes: r.bytes };
+      return { files: r.files, bytes: r.bytes, skipped: { count: r.skipped, paths: r.skippedItems.slice(0, SKIPPED_SHOWN).map((i) => i.path) } };
     });
   }
 
@@ -49,17 +55,42 @@ export class RepoEngine implements AgentEngine {
     return this.#withBackend(ref, false, async (b) => exportKey(await openRepository(b, { kek: ref.key, skipIndex: true })));
   }
 
+  /** Every entry of one directory of a snapshot, in name order (escaped names). */
+  async listDir(ref: RepositoryRef, snapshotId: string, path: string): Promise<SnapshotEntry[]> {
+    return this.#browsing(ref, async (repo) => {
+      const out: SnapshotEntry[] = [];
+      let offset: number | undefined = 0;
+      while (offset !== undefined) {
+        const page = await listDir(repo, snapshotId, path, { offset, limit: 1000 });
+        for (const e of page.entries) out.push(entryOf(e));
+        offset = page.nextOffset;
+      }
+      return out;
+    });
+  }
+
+  /**
+   * One page of a snapshot directory and its entry count: cost grows with the page,
+   * not the directory (a directory of a million entries answers in milliseconds).
+   */
+  async listDirPage(ref: RepositoryRef, snapshotId: string, path: string, page: { offset: number; limit: number }): Promise<{ entries: SnapshotEntry[]; total: number }> {
+    return this.#browsing(ref, async (repo) => {
+      const r = await listDirPage(repo, snapshotId, path, page);
+      return { entries: r.entries.map(entryOf), total: r.total };
+    });
+  }
+
   /**
    * Browsing opens the repository once per minute at most: loading the index is the
    * expensive part. A snapshot newer than the cached index fails its tree lookup; that
    * case reopens once.
    */
-  async listDir(ref: RepositoryRef, snapshotId: string, path: string): Promise<SnapshotEntry[]> {
+  async #browsing<T>(ref: RepositoryRef, f: (repo: Repository) => Promise<T>): Promise<T> {
     const key = `${ref.location}\n${ref.key.toString('base64')}`;
     const cached = this.#browse.get(key);
     if (cached && cached.until > Date.now()) {
       try {
-        return await this.#list(cached.repo, snapshotId, path);
+        return await f(cached.repo);
       } catch (e) {
         if (isRepoError(e, 'REPO_PATH_NOT_FOUND')) throw e;
         // fall through: reopen with a fresh index
@@ -69,7 +100,7 @@ export class RepoEngine implements AgentEngine {
     const backend = await this.#open(ref, false);
     try {
       const repo = await openRepository(backend, { kek: ref.key });
-      const out = await this.#list(repo, snapshotId, path);
+      const out = await f(repo);
       const entry = { repo, backend, until: Date.now() + 60_000 };
       this.#browse.set(key, entry);
       // The handle (index in memory, backend connections) is released when it expires.
@@ -85,21 +116,6 @@ export class RepoEngine implements AgentEngine {
   }
 
   readonly #browse = new Map<string, { repo: Repository; backend: Backend; until: number }>();
-
-  async #list(repo: Repository, snapshotId: string, path: string): Promise<SnapshotEntry[]> {
-    {
-      const out: SnapshotEntry[] = [];
-      let offset: number | undefined = 0;
-      while (offset !== undefined) {
-        const page = await listDir(repo, snapshotId, path, { offset, limit: 1000 });
-        for (const e of page.entries) {
-          out.push({ inode: e.inode, name: e.name, path: e.path, type: TYPE[e.type], size: e.size, mtime: e.mtime });
-        }
-        offset = page.nextOffset;
-      }
-      return out;
-    }
-  }
 
   async #withRepo<T>(ref: RepositoryRef, f: (r: Repository) => Promise<T>): Promise<T> {
     return this.#withBackend(ref, false, async (b) => f(await openRepository(b, { kek: ref.key })));
@@ -127,3 +143,7 @@ export class RepoEngine implements AgentEngine {
 }
 
 const TYPE = { file: 'FILE', dir: 'DIRECTORY', symlink: 'SYMLINK', other: 'OTHER' } as const;
+
+function entryOf(e: DirEntry): SnapshotEntry {
+  return { inode: e.inode, name: e.name, path: e.path, type: TYPE[e.type], size: e.size, mtime: e.mtime };
+}

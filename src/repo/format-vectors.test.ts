@@ -5,7 +5,7 @@ import { chunkLengths, gearTable } from './chunker/index.js';
 import { blobId, kekId, open, seal, sha256 } from './crypto/index.js';
 import { decodeIndex, encodeIndex } from './index/index.js';
 import { decodePackHeader, encodePackHeader } from './pack/index.js';
-import { encodeTree } from './tree/index.js';
+import { decodeTreeBlob, encodeChunkIndex, encodeTree, escapeName } from './tree/index.js';
 
 // The vectors of docs/FORMAT.md §9. They were cross-checked against an independent
 // implementation (Python hashlib/hmac + cryptography's AESGCM); changing any of them
@@ -63,6 +63,25 @@ test('tree encoding is canonical JSON sorted by name', () => {
   ]);
   assert.equal(t.toString(), '{"nodes":[{"name":"a","type":"symlink","mode":511,"uid":0,"gid":0,"mtime":"1","ctime":"2","size":0,"inode":"43","dev":"2049","nlink":1,"linkTarget":"b"},' +
     `{"name":"b","type":"file","mode":420,"uid":1000,"gid":1000,"mtime":"1700000000123456789","ctime":"1700000000123456789","size":13,"inode":"42","dev":"2049","nlink":1,"content":["${HELLO_ID}"]}]}\n`);
+});
+
+test('tree additions: names and link targets that are not UTF-8, special files, chunk indexes (format 1, extended)', () => {
+  const name = escapeName(Buffer.from([0x66, 0xff, 0x5c]));
+  assert.equal(name, 'f\\xff\\\\');
+  const t = encodeTree([
+    { name, type: 'symlink', mode: 0o777, uid: 0, gid: 0, mtime: '1', ctime: '2', size: 0, inode: '5', dev: '9', nlink: 1, linkTarget: escapeName(Buffer.from([0x2f, 0xfe])) },
+    { name: 'null', type: 'other', mode: 0o666, uid: 0, gid: 0, mtime: '1', ctime: '2', size: 0, inode: '6', dev: '9', nlink: 1, special: 'char', rdev: '259' },
+    { name: 'a\\\\b', type: 'other', mode: 0o600, uid: 0, gid: 0, mtime: '1', ctime: '2', size: 0, inode: '7', dev: '9', nlink: 1, special: 'fifo' },
+  ]);
+  assert.equal(t.toString(), '{"nodes":[' +
+    '{"name":"a\\\\b","type":"other","mode":384,"uid":0,"gid":0,"mtime":"1","ctime":"2","size":0,"inode":"7","dev":"9","nlink":1,"special":"fifo"},' +
+    '{"name":"f\\\\xff\\\\\\\\","type":"symlink","mode":511,"uid":0,"gid":0,"mtime":"1","ctime":"2","size":0,"inode":"5","dev":"9","nlink":1,"linkTarget":"/\\\\xfe","nameBytes":"Zv9c","linkTargetBytes":"L/4="},' +
+    '{"name":"null","type":"other","mode":438,"uid":0,"gid":0,"mtime":"1","ctime":"2","size":0,"inode":"6","dev":"9","nlink":1,"special":"char","rdev":"259"}]}\n');
+  const back = decodeTreeBlob(t, 't');
+  assert.equal(back.kind, 'nodes');
+  if (back.kind === 'nodes') assert.deepEqual(back.nodes.map((n) => [n.name, n.linkTarget]), [['a\\\\b', undefined], [name, '/\\xfe'], ['null', undefined]]);
+  assert.equal(encodeChunkIndex([{ tree: 'ab'.repeat(32), count: 1500, first: 'f\\xff' }]).toString(),
+    `{"chunks":[{"tree":"${'ab'.repeat(32)}","count":1500,"first":"f\\\\xff"}]}\n`);
 });
 
 test('a KEK is identified by a truncated HMAC', () => {

@@ -8,10 +8,13 @@
  *  snapshot    one backup of one source directory: root tree, time, host, summary
  *  lock        shared (backup/restore/check) or exclusive (prune) claim on the repository
  *  key export  the master key as a string, for recovery without any server
+ *  name        a path component's bytes, shown and accepted in one escaped form (tree/name.ts)
+ *  fsat        file-system calls relative to an open directory: restores never follow a
+ *              symlink out of their target and never build paths longer than PATH_MAX
  *
  * This file is the engine's public API; other layers import only from here.
  */
-export { RepoError, IntegrityError, isRepoError, type RepoErrorCode } from './errors.js';
+export { RepoError, IntegrityError, MissingBlobError, StorageUnavailableError, isRepoError, isUnavailable, type RepoErrorCode } from './errors.js';
 export { DEFAULT_SCRYPT, type ScryptParams } from './crypto/index.js';
 export {
   Repository, initRepository, openRepository, exportKey, importKey, addKey,
@@ -24,6 +27,10 @@ export {
 export { acquireLock, withLock, listLocks, isStale, STALE_AFTER_MS, type RepoLock, type LockDoc } from './lock/index.js';
 export { backup, type BackupOptions, type BackupResult, type BackupProgress } from './backup/index.js';
 export { restore, type RestoreOptions, type RestoreSummary, type RestoreProgress } from './restore/index.js';
-export { listDir, type DirEntry, type DirListing } from './browse/index.js';
+export { listDir, listDirPage, MAX_PAGE, type DirEntry, type DirListing } from './browse/index.js';
 export { check, type CheckOptions, type CheckResult, type CheckError, type CheckErrorKind, type CheckProgress } from './check/index.js';
 export type { TreeNode, NodeType } from './tree/index.js';
+export { escapeName, unescapeName, nameBytes, NameEscapeError, treeReferences, type BlobRef } from './tree/index.js';
+export {
+  openDirectory, openDirAt, ensureDirAt, closeDir, lstatAt, pathAt, pathOfFd, FD_PATHS_RACE_FREE,
+} from './fsat/index.js';

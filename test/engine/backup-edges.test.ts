@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
 import { chmod, mkdir, open, stat, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
@@ -13,7 +14,7 @@ import { describeTree, diffTrees } from '../../src/repo/testing/tree-gen.js';
 const MiB = 1024 * 1024;
 const DIST = resolve(import.meta.dirname, '../..');
 
-test('unreadable files and directories are reported in summary.errors and the backup goes on', async () => {
+test('unreadable files and directories are counted and named as skipped and the backup goes on', async () => {
   await withTempDir(async (dir) => {
     await chmod(dir, 0o755);
     const src = join(dir, 'src');
@@ -32,14 +33,16 @@ test('unreadable files and directories are reported in summary.errors and the ba
       import { initRepository, backup } from ${JSON.stringify(join(DIST, 'src/repo/index.js'))};
       const repo = await initRepository(new LocalBackend(process.argv[2]), { passphrase: 'p', scryptParams: ${JSON.stringify(TEST_SCRYPT)} });
       const r = await backup(repo, { sourceDir: process.argv[3] });
-      process.stdout.write(JSON.stringify(r.summary));`;
+      process.stdout.write(JSON.stringify({ summary: r.summary, skipped: r.skipped }));`;
     const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
     const scriptFile = join(dir, 'backup-as-user.mjs');
     await writeFile(scriptFile, script);
     await chmod(scriptFile, 0o644);
     const { stdout } = await promisify(execFile)(process.execPath, [scriptFile, bucket, src], { ...asUser, cwd: '/' });
-    const summary = JSON.parse(stdout) as { errors: { path: string; message: string }[]; totalFiles: number };
-    assert.deepEqual(summary.errors.map((e) => e.path).sort(), ['/closed', '/secret']);
+    const { summary, skipped } = JSON.parse(stdout) as { summary: { errors: { path: string; message: string; skipped?: boolean }[]; totalFiles: number; skipped: number }; skipped: { count: number; paths: string[] } };
+    assert.deepEqual(summary.errors.map((e) => [e.path, e.skipped]).sort(), [['/closed', true], ['/secret', true]]);
+    assert.equal(summary.skipped, 2);
+    assert.deepEqual({ ...skipped, paths: [...skipped.paths].sort() }, { count: 2, paths: ['/closed', '/secret'] });
     assert.ok(summary.errors.every((e) => /EACCES|permission denied/i.test(e.message)), JSON.stringify(summary.errors));
     assert.equal(summary.totalFiles, 1);
     const repo = await openRepository(new LocalBackend(bucket), { passphrase: 'p' });
@@ -48,30 +51,38 @@ test('unreadable files and directories are reported in summary.errors and the ba
   });
 });
 
-test('fifos are recorded as other and not re-created; sparse files restore sparse', async (t) => {
+test('fifos are restored, sockets are recorded and reported as skipped on restore; sparse files restore sparse', async (t) => {
   const seed = seedFromEnv();
   t.diagnostic(`seed ${seed}`);
   await withTempDir(async (dir) => {
     const src = join(dir, 'src');
     await mkdir(src);
-    const mk = spawnSync('mkfifo', [join(src, 'pipe')]);
+    const mk = spawnSync('mkfifo', ['-m', '640', join(src, 'pipe')]);
     assert.equal(mk.status, 0, 'mkfifo available');
+    const sock = createServer();
+    await new Promise<void>((r) => sock.listen(join(src, 'sock'), r));
     const f = await open(join(src, 'sparse'), 'w');
     await f.truncate(64 * MiB);
     await f.write(new Rng(seed).bytes(4096), 0, 4096, 40 * MiB);
     await f.close();
     const repo = await testRepo(new MemBackend());
+    const before = await describeTree(src);
     const { summary } = await backup(repo, { sourceDir: src });
+    await new Promise((r) => sock.close(r));
     assert.deepEqual(summary.errors, []);
+    assert.equal(summary.skipped, 0);
     assert.ok(summary.dataAddedStored < 2 * MiB, `zero chunks dedup and compress: stored ${summary.dataAddedStored}`);
     const top = await listDir(repo, 'latest', '/');
-    assert.deepEqual(top.entries.map((e) => [e.name, e.type]), [['pipe', 'other'], ['sparse', 'file']]);
+    assert.deepEqual(top.entries.map((e) => [e.name, e.type, e.special]), [['pipe', 'other', 'fifo'], ['sock', 'other', 'socket'], ['sparse', 'file', undefined]]);
     const out = join(dir, 'out');
     const r = await restore(repo, { snapshotId: 'latest', targetDir: out });
+    assert.equal(r.specials, 1);
     assert.equal(r.skipped, 1);
-    const a = await describeTree(src);
-    a.delete('pipe');
-    assert.deepEqual(diffTrees(a, await describeTree(out)), []);
+    assert.deepEqual(r.skippedItems.map((i) => i.path), ['/sock']);
+    assert.match(r.skippedItems[0]!.reason, /socket/);
+    before.delete('sock');
+    assert.deepEqual(diffTrees(before, await describeTree(out)), []);
+    assert.equal((await describeTree(out)).get('pipe')?.type, 'fifo');
     const st = await stat(join(out, 'sparse'));
     assert.equal(st.size, 64 * MiB);
     assert.ok(st.blocks * 512 < 16 * MiB, `restored file allocates ${st.blocks * 512} bytes`);

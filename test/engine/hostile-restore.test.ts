@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { lstat, mkdir, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile, readdir, rename, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { MemBackend } from '../../src/storage/index.js';
 import { isRepoError, restore, type Repository } from '../../src/repo/index.js';
 import { saveSnapshot } from '../../src/repo/snapshot/index.js';
 import { testRepo, withTempDir } from '../../src/repo/testing/fixtures.js';
+import { sentinelListing } from '../../src/repo/testing/sentinel.js';
 
 type Spec = { name: string; type: 'file'; data: string } | { name: string; type: 'dir'; children: Spec[] } | { name: string; type: 'symlink'; target: string };
 
@@ -147,3 +148,45 @@ test('include restores only the chosen file and folder, with their ancestors', a
     await assert.rejects(restore(repo, { snapshotId: snap, targetDir: join(dir, 't2'), include: ['/nope'] }), (e: unknown) => isRepoError(e, 'REPO_PATH_NOT_FOUND'));
   });
 });
+
+/**
+ * Symlinks swapped in while a restore runs (at its hooks, not after a delay): a
+ * directory the restore created is moved aside and replaced by a symlink to a
+ * sentinel directory outside. Whether the restore then meets the symlink (and fails
+ * with REPO_UNSAFE_PATH) or keeps writing into the directory it holds (now moved
+ * aside, still inside the target), nothing outside changes.
+ */
+for (const [when, many] of [['afterDirs', false], ['afterDirs', true], ['afterData', false], ['afterData', true]] as const) {
+  test(`a symlink swapped in ${when === 'afterDirs' ? 'before any file is written' : 'before links, symlinks and metadata'}${many ? ' (descriptor cache overflowing)' : ''} leads nothing outside`, async () => {
+    await withTempDir(async (dir) => {
+      const outside = join(dir, 'outside');
+      await mkdir(join(outside, 'deep'), { recursive: true });
+      await writeFile(join(outside, 'deep', 'keep'), 'original');
+      const before = await sentinelListing(outside);
+      const repo = await testRepo(new MemBackend());
+      // Enough sibling directories (many) that the victim's descriptor is evicted and must be reopened.
+      const fillers: Spec[] = many ? Array.from({ length: 300 }, (_, i) => ({ name: `z${String(i).padStart(3, '0')}`, type: 'dir' as const, children: [{ name: 'f', type: 'file' as const, data: `${i}` }] })) : [];
+      const snap = await craft(repo, [
+        { name: 'a', type: 'dir', children: [
+          { name: 'deep', type: 'dir', children: [{ name: 'keep', type: 'file', data: 'pwned' }, { name: 'new', type: 'file', data: 'pwned' }] },
+          { name: 'ln', type: 'symlink', target: 'x' },
+        ] },
+        ...fillers,
+      ]);
+      const target = join(dir, 'target');
+      const swap = async (): Promise<void> => {
+        await rename(join(target, 'a'), join(target, 'a-moved'));
+        await symlink(outside, join(target, 'a'));
+      };
+      let failed: unknown;
+      try {
+        await restore(repo, { snapshotId: snap, targetDir: target, workers: 1, hooks: { [when]: swap } });
+      } catch (e) {
+        failed = e;
+      }
+      if (failed !== undefined) assert.ok(isRepoError(failed, 'REPO_UNSAFE_PATH'), String(failed));
+      assert.deepEqual(await sentinelListing(outside), before, 'nothing outside the target changed');
+      assert.equal(await readFile(join(outside, 'deep', 'keep'), 'utf8'), 'original');
+    });
+  });
+}

@@ -20,5 +20,7 @@ export const backupVolume: TaskRunner = async (ctx) => {
   const r = await ctx.engine.backup(repo, {
     sourceDir: dir, tags: [`volume:${volumeId}`, `we:${weId}`], signal: ctx.signal, onProgress: ctx.progress,
   });
-  return { snapshotId: r.snapshotId, name: backupName, creationTime: r.time, size: r.size, files: r.files, volumeId };
+  // What could not be read is in no snapshot: the job must say so (count, first paths in escaped form).
+  const skipped = { count: r.skipped?.count ?? 0, paths: [...(r.skipped?.paths ?? [])].slice(0, 10) };
+  return { snapshotId: r.snapshotId, name: backupName, creationTime: r.time, size: r.size, files: r.files, volumeId, skipped };
 };

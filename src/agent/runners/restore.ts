@@ -1,12 +1,15 @@
-import { lstat, mkdir, rename, rm } from 'node:fs/promises';
-import { basename, join } from 'node:path';
-import { DriverError } from '../local-fs-driver.js';
-import { INTERNAL_PREFIX } from '../local-fs-driver.js';
-import { driverOf, payloadString, repositoryOf, TaskError, type TaskContext, type TaskRunner } from './task-context.js';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { RepoError, nameBytes, pathAt, unescapeName } from '../../repo/index.js';
+import { renameSync } from 'node:fs';
+import { DriverError, INTERNAL_PREFIX } from '../local-fs-driver.js';
+import { exists, HeldDir, makePath, makeWorkDir, moveInto, openPath, openRoot, removeTree } from '../restore-target.js';
+import { driverOf, payloadString, repositoryOf, TaskError, type TaskRunner } from './task-context.js';
+import { testHook } from './test-hook.js';
 
 /**
- * Restores. Data is first restored into a work directory (`.cbs-restore-<task>`) on the
- * same file system, then renamed into place, so a killed agent never leaves a
+ * Restores. Data is first restored into a work directory (`.cbs-r<12 hex>`) on the
+ * same file system, then moved into place, so a killed agent never leaves a
  * half-restored volume or file under its final name, and a retry starts clean.
  *  volume  `<WE root>/<volume name>`; fails when it exists
  *  folder  `<volume>/<target path>/<folder name>`
@@ -14,23 +17,56 @@ import { driverOf, payloadString, repositoryOf, TaskError, type TaskContext, typ
  *  (folder and files with retainSourcePath: `<volume>/<target path>/<source path>`)
  * An existing name at the destination is never overwritten: the restored item takes
  * the first free name `<name>.restored`, `<name>.restored-2`, …
+ *
+ * Every directory on the way is held open and reached without following symlinks
+ * (restore-target.ts); a symlink in the target path fails the task with
+ * REPO_UNSAFE_PATH and nothing is written outside the volume. Paths in the payload
+ * are snapshot paths in the engine's escaped form (names byte for byte).
  */
+
+/** A short work-directory name: restores must not add much to path lengths. */
+function workName(taskId: string): Buffer {
+  const id = taskId.replace(/[^0-9a-f]/gi, '').slice(0, 12) || randomBytes(6).toString('hex');
+  return Buffer.from(`${INTERNAL_PREFIX}r${id}`);
+}
+
+function segments(path: string): string[] {
+  const segs = path.split('/').filter((s) => s !== '');
+  for (const s of segs) {
+    if (s === '.' || s === '..' || s.startsWith(INTERNAL_PREFIX)) throw new TaskError(`target path segment "${s}" is not allowed`);
+    try {
+      unescapeName(s);
+    } catch (e) {
+      throw new TaskError(`target path segment ${JSON.stringify(s)}: ${(e as Error).message}`, { cause: e });
+    }
+  }
+  return segs;
+}
+
 export const restoreVolume: TaskRunner = async (ctx) => {
   const t = ctx.task;
   const { driver } = driverOf(ctx, payloadString(t, 'targetWeId'));
   const name = payloadString(t, 'targetVolumeName');
-  const dst = wrapDriver(() => driver.newVolumeDir(name));
-  if (await exists(dst)) throw new TaskError(`volume "${name}" already exists on the target working environment`);
-  const work = join(driver.root, `${INTERNAL_PREFIX}restore-${t.id}`);
-  const repo = await repositoryOf(ctx, payloadString(t, 'sourceWeId'));
-  await rm(work, { recursive: true, force: true });
+  wrapDriver(() => driver.newVolumeDir(name));
+  const nameB = Buffer.from(name);
+  const root = openRoot(driver.root);
+  const work = workName(t.id);
+  let held: HeldDir | undefined;
   try {
-    const r = await ctx.engine.restore(repo, { snapshotId: payloadString(t, 'snapshotId'), targetDir: work, signal: ctx.signal, onProgress: ctx.progress });
-    if (await exists(dst)) throw new TaskError(`volume "${name}" appeared on the target working environment during the restore`);
-    await rename(work, dst);
-    return { files: r.files, bytes: r.bytes, path: dst };
+    if (exists(root, nameB)) throw new RepoError('REPO_RESTORE_CONFLICT', `volume "${name}" already exists on the target working environment`);
+    const repo = await repositoryOf(ctx, payloadString(t, 'sourceWeId'));
+    // It becomes the volume's root directory: the usual mode, not the work dir's private one.
+    held = makeWorkDir(root, work, 0o755);
+    await testHook('restore-before-engine');
+    const r = await ctx.engine.restore(repo, { snapshotId: payloadString(t, 'snapshotId'), targetDir: held.path, signal: ctx.signal, onProgress: ctx.progress });
+    await testHook('restore-before-place');
+    if (exists(root, nameB)) throw new RepoError('REPO_RESTORE_CONFLICT', `volume "${name}" appeared on the target working environment during the restore`);
+    renameSync(pathAt(root.fd, work), pathAt(root.fd, nameB));
+    return { files: r.files, bytes: r.bytes, path: join(driver.root, name), ...skippedOf(r) };
   } finally {
-    await rm(work, { recursive: true, force: true });
+    held?.close();
+    removeTree(root, work);
+    root.close();
   }
 };
 
@@ -41,68 +77,55 @@ export const restorePaths: TaskRunner = async (ctx) => {
   const targetPath = typeof t.payload['targetPath'] === 'string' ? t.payload['targetPath'] : '/';
   const paths = t.payload['paths'];
   if (!Array.isArray(paths) || paths.length === 0 || !paths.every((p) => typeof p === 'string')) throw new TaskError('payload field "paths" is missing');
-  const volume = await wrapDriverAsync(() => driver.volumeDir(volumeName));
-  // The target path may not exist yet: create it inside the volume, then resolve it safely.
-  const segs = targetPath.split('/').filter((s) => s !== '');
-  await wrapDriverAsync(() => driver.resolveInside(volumeName, '/'));
-  await mkdirInside(ctx, volume, segs);
-  const dstDir = await wrapDriverAsync(() => driver.resolveInside(volumeName, targetPath));
-  const work = join(volume, `${INTERNAL_PREFIX}restore-${t.id}`);
-  const repo = await repositoryOf(ctx, payloadString(t, 'sourceWeId'));
-  await rm(work, { recursive: true, force: true });
+  const keep = t.payload['retainSourcePath'] === true;
+  await wrapDriverAsync(() => driver.volumeDir(volumeName));
+  const root = openRoot(driver.root);
+  const held: HeldDir[] = [];
+  const hold = (d: HeldDir): HeldDir => { held.push(d); return d; };
+  let dst: HeldDir | undefined;
+  const work = workName(t.id);
   try {
+    const volume = openPath(root, [volumeName]);
+    if (!volume) throw new TaskError(`volume "${volumeName}" is gone`);
+    hold(volume);
+    dst = hold(makePath(volume, segments(targetPath)));
+    const repo = await repositoryOf(ctx, payloadString(t, 'sourceWeId'));
+    const workDir = hold(makeWorkDir(dst, work, 0o700));
+    await testHook('restore-before-engine');
     const r = await ctx.engine.restore(repo, {
-      snapshotId: payloadString(t, 'snapshotId'), targetDir: work, include: paths as string[], signal: ctx.signal, onProgress: ctx.progress,
+      snapshotId: payloadString(t, 'snapshotId'), targetDir: workDir.path, include: paths as string[], signal: ctx.signal, onProgress: ctx.progress,
     });
-    const placed: string[] = [];
+    await testHook('restore-before-place');
+    let placed = 0;
     for (const p of paths as string[]) {
-      const from = join(work, ...p.split('/').filter((s) => s !== ''));
-      if (!(await exists(from))) throw new TaskError(`${p} is not in backup ${payloadString(t, 'snapshotId').slice(0, 8)}`);
-      const segs = p.split('/').filter((x) => x !== '');
-      const keep = t.payload['retainSourcePath'] === true;
-      if (keep) await mkdirInside(ctx, dstDir, segs.slice(0, -1));
-      const to = await freeName(keep ? join(dstDir, ...segs) : join(dstDir, basename(p)));
-      await rename(from, to);
-      placed.push(to);
+      const segs = p.split('/').filter((s) => s !== '');
+      const last = segs[segs.length - 1];
+      const from = last === undefined ? undefined : openPath(workDir, segs.slice(0, -1));
+      if (!from || !exists(from, nameBytes(last!))) {
+        from?.close();
+        throw new TaskError(`${p} is not in backup ${payloadString(t, 'snapshotId').slice(0, 8)}`);
+      }
+      let to: HeldDir | undefined;
+      try {
+        to = keep ? makePath(dst, segs.slice(0, -1)) : dst;
+        moveInto(from, nameBytes(last!), to, nameBytes(last!));
+      } finally {
+        from.close();
+        if (to !== undefined && to !== dst) to.close();
+      }
+      placed++;
     }
-    return { files: r.files, bytes: r.bytes, placed: placed.length };
+    return { files: r.files, bytes: r.bytes, placed, ...skippedOf(r) };
   } finally {
-    await rm(work, { recursive: true, force: true });
+    if (dst) removeTree(dst, work);
+    for (const d of held.reverse()) d.close();
+    root.close();
   }
 };
 
-async function mkdirInside(_ctx: TaskContext, volume: string, segs: string[]): Promise<void> {
-  let cur = volume;
-  for (const s of segs) {
-    if (s === '.' || s === '..' || s.startsWith(INTERNAL_PREFIX)) throw new TaskError(`target path segment "${s}" is not allowed`);
-    cur = join(cur, s);
-    try {
-      const st = await lstat(cur);
-      if (st.isSymbolicLink()) return; // resolveInside decides whether it stays inside the volume
-      if (!st.isDirectory()) throw new TaskError(`target path ${cur} is not a directory`);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-      await mkdir(cur);
-    }
-  }
-}
-
-async function freeName(p: string): Promise<string> {
-  if (!(await exists(p))) return p;
-  for (let i = 1; ; i++) {
-    const c = `${p}.restored${i === 1 ? '' : `-${i}`}`;
-    if (!(await exists(c))) return c;
-  }
-}
-
-async function exists(p: string): Promise<boolean> {
-  try {
-    await lstat(p);
-    return true;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw e;
-  }
+/** What the engine left out (sockets; devices unless root), as the task result carries it. */
+function skippedOf(r: { skipped?: { count: number; paths: readonly string[] } | undefined }): { skipped?: { count: number; paths: string[] } } {
+  return r.skipped && r.skipped.count > 0 ? { skipped: { count: r.skipped.count, paths: r.skipped.paths.slice(0, 10) } } : {};
 }
 
 function wrapDriver<T>(f: () => T): T {

@@ -1,14 +1,13 @@
-import type { BigIntStats } from 'node:fs';
-import { lstatSync, readdirSync, readlinkSync } from 'node:fs';
 import { lstat, realpath } from 'node:fs/promises';
 import { availableParallelism, hostname as osHostname } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { RepoError, isRepoError } from '../errors.js';
 import { withLock } from '../lock/index.js';
-import { FileReadError, WorkerPool } from '../pool/index.js';
+import { WorkerPool } from '../pool/index.js';
 import type { Repository } from '../repository/index.js';
-import { findSnapshot, saveSnapshot, type BackupError, type Snapshot, type SnapshotSummary } from '../snapshot/index.js';
-import { decodeTree, encodeTree, type TreeNode } from '../tree/index.js';
+import { findSnapshot, saveSnapshot, type Snapshot, type SnapshotSummary } from '../snapshot/index.js';
+import { Archiver } from './archiver.js';
+import { BackupReport } from './backup-report.js';
 import { ProgressReporter, type BackupProgress } from './progress.js';
 import { scanTotals } from './scan.js';
 import { FileBatcher } from './file-batcher.js';
@@ -36,28 +35,11 @@ export interface BackupOptions {
 export interface BackupResult {
   readonly snapshot: Snapshot;
   readonly summary: SnapshotSummary;
-}
-
-interface Counters {
-  filesNew: number; filesChanged: number; filesUnmodified: number;
-  dirsNew: number; dirsChanged: number; dirsUnmodified: number;
-  totalBytes: number; bytesRead: number; dataBlobsAdded: number; treeBlobsAdded: number;
-  dataAdded: number; dataAddedStored: number; totalFiles: number; totalDirs: number;
-}
-
-function baseNode(name: string, st: BigIntStats): Omit<TreeNode, 'type'> {
-  return {
-    name,
-    mode: Number(st.mode & 0o7777n),
-    uid: Number(st.uid),
-    gid: Number(st.gid),
-    mtime: st.mtimeNs.toString(),
-    ctime: st.ctimeNs.toString(),
-    size: 0,
-    inode: st.ino.toString(),
-    dev: st.dev.toString(),
-    nlink: Number(st.nlink),
-  };
+  /**
+   * Items of the source missing from the snapshot because they could not be read:
+   * how many, and the first (at most 100) snapshot paths, escaped form.
+   */
+  readonly skipped: { readonly count: number; readonly paths: readonly string[] };
 }
 
 function message(e: unknown): string {
@@ -81,26 +63,22 @@ export async function backup(repo: Repository, opts: BackupOptions): Promise<Bac
 
 async function runBackup(repo: Repository, source: string, opts: BackupOptions): Promise<BackupResult> {
   const startTime = new Date().toISOString();
-  const signal = opts.signal;
-  const errors: BackupError[] = [];
+  const report = new BackupReport();
   let parent: Snapshot | undefined;
   if (opts.parent !== undefined) {
     try {
       // A damaged old snapshot must not stop new backups: it is reported and skipped.
-      const onError = (id: string, e: unknown): void => { errors.push({ path: `snapshots/${id}`, message: `unreadable snapshot skipped: ${message(e)}` }); };
+      const onError = (id: string, e: unknown): void => { report.error(`snapshots/${id}`, `unreadable snapshot skipped: ${message(e)}`); };
       parent = await findSnapshot(repo, opts.parent, opts.parent === 'latest' ? { path: source, onError } : {});
     } catch (e) {
       if (!(opts.parent === 'latest' && isRepoError(e, 'REPO_SNAPSHOT_NOT_FOUND'))) throw e;
     }
   }
-  const c: Counters = {
-    filesNew: 0, filesChanged: 0, filesUnmodified: 0, dirsNew: 0, dirsChanged: 0, dirsUnmodified: 0,
-    totalBytes: 0, bytesRead: 0, dataBlobsAdded: 0, treeBlobsAdded: 0, dataAdded: 0, dataAddedStored: 0, totalFiles: 0, totalDirs: 0,
-  };
   if (opts.adoptUnindexed !== false) {
-    await repo.adoptUnindexedPacks((key, e) => errors.push({ path: key, message: `unindexed pack not adopted: ${message(e)}` }));
+    await repo.adoptUnindexedPacks((key, e) => report.error(key, `unindexed pack not adopted: ${message(e)}`));
   }
   const progress = new ProgressReporter(opts.onProgress);
+  const data = { blobsAdded: 0, added: 0, addedStored: 0 };
   // Started at the first file that must be read: an unchanged re-backup never pays for it.
   let pool: WorkerPool | undefined;
   // Reserved by this backup but not yet handed to a pack writer: released if we fail.
@@ -125,151 +103,19 @@ async function runBackup(repo: Repository, source: string, opts: BackupOptions):
     onBlob: async (id, sealed, rawLength, confirmed) => {
       if (!confirmed && !claim(id)) return; // a small chunk we already have
       reserved.delete(id.toString('hex'));
-      c.dataBlobsAdded++;
-      c.dataAdded += rawLength;
-      c.dataAddedStored += sealed.length;
+      data.blobsAdded++;
+      data.added += rawLength;
+      data.addedStored += sealed.length;
       await repo.addSealedBlob('data', id, sealed, rawLength);
     },
   }, opts.workers));
   const batcher = new FileBatcher(workers, (opts.workers ?? availableParallelism()) * 3);
-  // The walk does not wait for file contents; it waits only for worker capacity. A
-  // failure in the background is kept here and stops the walk at its next step.
-  let failure: unknown;
-  const track = <T>(p: Promise<T>): Promise<T> => {
-    p.catch((e: unknown) => { failure ??= e; });
-    return p;
-  };
-  const step = (): void => {
-    signal?.throwIfAborted();
-    if (failure !== undefined) throw failure;
-  };
-  const hardlinks = new Map<string, Promise<readonly string[] | undefined>>();
-  const scanning = opts.scan === false ? Promise.resolve() : scanTotals(source, progress.p, signal);
-
-  const loadTreeMap = async (id: string | undefined): Promise<Map<string, TreeNode> | undefined> => {
-    if (id === undefined) return undefined;
-    try {
-      const t = decodeTree(await repo.loadBlob(Buffer.from(id, 'hex')), `tree ${id}`);
-      return new Map(t.nodes.map((n) => [n.name, n]));
-    } catch (e) {
-      // A damaged parent only costs re-reading files; the new snapshot stays complete.
-      errors.push({ path: '(parent snapshot)', message: `parent tree ${id} unreadable, files re-read: ${message(e)}` });
-      return undefined;
-    }
-  };
-
-  /** Resolves (after any wait for capacity) to a promise of the file's node. */
-  const fileNode = async (abs: string, rel: string, base: Omit<TreeNode, 'type'>, st: BigIntStats, prev: TreeNode | undefined): Promise<{ readonly node: Promise<TreeNode | undefined> }> => {
-    const size = Number(st.size);
-    const unchanged = prev !== undefined && prev.type === 'file' && prev.size === size && prev.mtime === base.mtime &&
-      prev.ctime === base.ctime && prev.inode === base.inode && prev.content !== undefined &&
-      prev.content.every((h) => repo.index.has(Buffer.from(h, 'hex')));
-    const hlKey = base.nlink > 1 ? `${base.dev}:${base.inode}` : undefined;
-    const done = (n: TreeNode, read: number): TreeNode => {
-      c.totalFiles++;
-      c.totalBytes += n.size;
-      c.bytesRead += read;
-      progress.p.filesDone++;
-      progress.p.bytesDone += n.size;
-      progress.p.currentPath = rel;
-      progress.tick();
-      return n;
-    };
-    if (unchanged) {
-      c.filesUnmodified++;
-      return { node: Promise.resolve(done({ ...base, type: 'file', size, content: prev.content, ...(hlKey ? { hardlink: hlKey } : {}) }, 0)) };
-    }
-    const first = hlKey !== undefined ? hardlinks.get(hlKey) : undefined;
-    if (first) {
-      // A later link of a file already queued: same content, read once.
-      return {
-        node: first.then((content) => {
-          if (!content) return undefined;
-          if (prev) c.filesChanged++; else c.filesNew++;
-          return done({ ...base, type: 'file', size, content, hardlink: hlKey }, 0);
-        }),
-      };
-    }
-    const job = (await batcher.add(abs, size)).result;
-    if (hlKey) hardlinks.set(hlKey, job.then((r) => (r instanceof FileReadError ? undefined : r.content)));
-    return {
-      node: job.then((r) => {
-        if (r instanceof FileReadError) {
-          errors.push({ path: rel, message: r.message });
-          return undefined;
-        }
-        if (prev) c.filesChanged++; else c.filesNew++;
-        return done({ ...base, type: 'file', size: r.size, content: r.content, ...(hlKey ? { hardlink: hlKey } : {}) }, r.size);
-      }),
-    };
-  };
-
-  /**
-   * Walks one directory (depth first, in order) and resolves once it has been walked,
-   * to a promise of its tree id, which settles when every file in it is stored.
-   */
-  const saveDir = async (abs: string, rel: string, prevTree: string | undefined, prevNode: TreeNode | undefined): Promise<{ readonly tree: Promise<string> }> => {
-    step();
-    let names: string[] = [];
-    try {
-      // Sync calls: metadata of local files is served from the inode cache in microseconds,
-      // while each async call costs a thread-pool round trip.
-      names = readdirSync(abs);
-    } catch (e) {
-      errors.push({ path: rel || '/', message: message(e) });
-    }
-    const prevNodes = await loadTreeMap(prevTree);
-    const pending: Promise<TreeNode | undefined>[] = [];
-    for (const name of names) {
-      step();
-      const childAbs = join(abs, name);
-      const childRel = `${rel}/${name}`;
-      let st: BigIntStats;
-      try {
-        st = lstatSync(childAbs, { bigint: true });
-      } catch (e) {
-        errors.push({ path: childRel, message: message(e) });
-        continue;
-      }
-      const base = baseNode(name, st);
-      const prev = prevNodes?.get(name);
-      if (st.isDirectory()) {
-        const prevSub = prev?.type === 'dir' ? prev.subtree : undefined;
-        const subtree = await saveDir(childAbs, childRel, prevSub, prev);
-        pending.push(track(subtree.tree.then((id) => ({ ...base, type: 'dir' as const, subtree: id }))));
-      } else if (st.isFile()) {
-        pending.push(track((await fileNode(childAbs, childRel, base, st, prev)).node));
-      } else if (st.isSymbolicLink()) {
-        try {
-          pending.push(Promise.resolve({ ...base, type: 'symlink', linkTarget: readlinkSync(childAbs) }));
-        } catch (e) {
-          errors.push({ path: childRel, message: message(e) });
-        }
-      } else {
-        pending.push(Promise.resolve({ ...base, type: 'other' }));
-      }
-    }
-    const tree = track(Promise.all(pending).then(async (all) => {
-      const nodes = all.filter((n): n is TreeNode => n !== undefined);
-      const { id, added } = await repo.saveBlob('tree', encodeTree(nodes));
-      if (added) c.treeBlobsAdded++;
-      const hex = id.toString('hex');
-      if (rel !== '') {
-        c.totalDirs++;
-        if (!prevNode) c.dirsNew++;
-        else if (prevTree === hex) c.dirsUnmodified++;
-        else c.dirsChanged++;
-      }
-      return hex;
-    }));
-    return { tree };
-  };
+  const archiver = new Archiver(repo, batcher, report, progress, opts.signal);
+  const scanning = opts.scan === false ? Promise.resolve() : scanTotals(Buffer.from(source), progress.p, opts.signal);
 
   let tree: string;
   try {
-    const root = await saveDir(source, '', parent?.tree, undefined);
-    await batcher.flush();
-    tree = await root.tree;
+    tree = await archiver.run(source, parent?.tree);
     await repo.flush();
     for (const hex of expected) {
       const id = Buffer.from(hex, 'hex');
@@ -293,7 +139,16 @@ async function runBackup(repo: Repository, source: string, opts: BackupOptions):
   }
   await scanning;
   progress.tick(true);
-  const summary: SnapshotSummary = { ...c, startTime, endTime: new Date().toISOString(), errors };
+  const c = archiver.counters;
+  const summary: SnapshotSummary = {
+    filesNew: c.filesNew, filesChanged: c.filesChanged, filesUnmodified: c.filesUnmodified,
+    dirsNew: c.dirsNew, dirsChanged: c.dirsChanged, dirsUnmodified: c.dirsUnmodified,
+    totalBytes: c.totalBytes, bytesRead: c.bytesRead, dataBlobsAdded: data.blobsAdded, treeBlobsAdded: c.treeBlobsAdded,
+    dataAdded: data.added, dataAddedStored: data.addedStored, totalFiles: c.totalFiles, totalDirs: c.totalDirs,
+    startTime, endTime: new Date().toISOString(), errors: report.errors,
+    ...(report.errorsOmitted > 0 ? { errorsOmitted: report.errorsOmitted } : {}),
+    skipped: report.skipped,
+  };
   const snapshot = await saveSnapshot(repo, {
     version: 1,
     time: startTime,
@@ -304,5 +159,5 @@ async function runBackup(repo: Repository, source: string, opts: BackupOptions):
     tags: [...(opts.tags ?? [])],
     summary,
   });
-  return { snapshot, summary };
+  return { snapshot, summary, skipped: { count: report.skipped, paths: report.skippedPaths } };
 }

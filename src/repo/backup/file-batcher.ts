@@ -3,7 +3,7 @@ import { Semaphore } from './semaphore.js';
 
 export type ChunkResult = { content: string[]; size: number } | FileReadError;
 
-interface Pending { readonly path: string; readonly resolve: (r: ChunkResult) => void; readonly reject: (e: unknown) => void }
+interface Pending { readonly path: Buffer; readonly resolve: (r: ChunkResult) => void; readonly reject: (e: unknown) => void }
 
 /**
  * Groups small files into one worker job (fewer thread round trips), sends large files
@@ -29,7 +29,7 @@ export class FileBatcher {
    * promise of the file's outcome (wrapped: an async function cannot return a promise), which settles once a worker has chunked it. Call flush() before
    * waiting on results, or the last batch never leaves.
    */
-  async add(path: string, size: number): Promise<{ readonly result: Promise<ChunkResult> }> {
+  async add(path: Buffer, size: number): Promise<{ readonly result: Promise<ChunkResult> }> {
     let entry!: Pending;
     const result = new Promise<ChunkResult>((resolve, reject) => { entry = { path, resolve, reject }; });
     if (size >= this.maxBytes) {

@@ -1,22 +1,25 @@
-import { lstatSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { lstatSync, readdirSync } from 'node:fs';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { BackupProgress } from './progress.js';
+
+const SLASH = Buffer.from('/');
 
 /**
  * Counts files and bytes ahead of the backup so progress has totals. Runs alongside
- * the backup; errors are ignored here because the backup itself reports them.
+ * the backup (yielding between directories); errors are ignored here because the
+ * backup itself reports them. Paths are bytes, as in the walk.
  */
-export async function scanTotals(dir: string, p: BackupProgress, signal?: AbortSignal): Promise<void> {
+export async function scanTotals(dir: Buffer, p: BackupProgress, signal?: AbortSignal): Promise<void> {
   if (signal?.aborted) return;
   let names: string[];
   try {
-    names = await readdir(dir);
+    names = readdirSync(dir, { encoding: 'latin1' });
   } catch {
     return;
   }
+  await yieldToLoop();
   for (const name of names) {
-    const path = join(dir, name);
+    const path = Buffer.concat([dir, SLASH, Buffer.from(name, 'latin1')]);
     try {
       const st = lstatSync(path);
       if (st.isDirectory()) await scanTotals(path, p, signal);

@@ -1,12 +1,14 @@
+import { forEachLimit } from '../../concurrency/index.js';
+import { isNotFound } from '../../storage/backend.js';
 import { sha256 } from '../crypto/index.js';
-import { isRepoError } from '../errors.js';
+import { isRepoError, isUnavailable, MissingBlobError, readFailure } from '../errors.js';
 import type { IndexEntry } from '../index/index.js';
 import { withLock } from '../lock/index.js';
 import { openVerifiedBlob, packKey, readPackHeaderFromBytes } from '../pack/index.js';
 import { WorkerPool } from '../pool/index.js';
 import { Repository } from '../repository/index.js';
 import { loadSnapshot } from '../snapshot/index.js';
-import { decodeTree } from '../tree/index.js';
+import { readDir } from '../tree/index.js';
 
 export type CheckErrorKind =
   | 'index-unreadable'
@@ -81,6 +83,7 @@ async function runCheck(repo: Repository, opts: CheckOptions): Promise<CheckResu
 
   const snapIds = await repo.listObjects('snapshot');
   const seenTrees = new Set<string>();
+  const load = (t: string): Promise<Buffer> => fresh.loadBlob(Buffer.from(t, 'hex'));
   let snapshots = 0;
   for (const id of snapIds) {
     opts.onProgress?.({ phase: 'snapshots', done: snapshots, total: snapIds.length });
@@ -89,6 +92,8 @@ async function runCheck(repo: Repository, opts: CheckOptions): Promise<CheckResu
       tree = (await loadSnapshot(fresh, id)).tree;
       snapshots++;
     } catch (e) {
+      // A store that does not answer says nothing about the repository: stop, unavailable.
+      if (isUnavailable(e)) throw e;
       errors.push({ kind: 'snapshot-unreadable', object: `snapshots/${id}`, message: msg(e) });
       continue;
     }
@@ -98,7 +103,8 @@ async function runCheck(repo: Repository, opts: CheckOptions): Promise<CheckResu
       if (seenTrees.has(t)) continue;
       seenTrees.add(t);
       try {
-        for (const n of decodeTree(await fresh.loadBlob(Buffer.from(t, 'hex')), `tree ${t}`).nodes) {
+        // readDir loads a chunked directory's chunks too, checking each against its index.
+        for await (const n of readDir(load, t, where)) {
           const p = where === '/' ? `/${n.name}` : `${where}/${n.name}`;
           if (n.type === 'dir' && n.subtree) stack.push([n.subtree, p]);
           for (const c of n.content ?? []) {
@@ -108,7 +114,8 @@ async function runCheck(repo: Repository, opts: CheckOptions): Promise<CheckResu
           }
         }
       } catch (e) {
-        errors.push({ kind: isRepoError(e, 'REPO_INTEGRITY') && !fresh.index.has(Buffer.from(t, 'hex')) ? 'blob-missing' : 'tree-unreadable', object: `tree ${t}`, message: `${where} (snapshot ${id.slice(0, 8)}): ${msg(e)}` });
+        if (isUnavailable(e)) throw e;
+        errors.push({ kind: e instanceof MissingBlobError ? 'blob-missing' : 'tree-unreadable', object: `tree ${t}`, message: `${where} (snapshot ${id.slice(0, 8)}): ${msg(e)}` });
       }
     }
   }
@@ -127,13 +134,14 @@ async function readAllData(repo: Repository, byPack: Map<string, IndexEntry[]>, 
   onProgress: ((p: CheckProgress) => void) | undefined, workers: number | undefined): Promise<void> {
   const pool = new WorkerPool(repo.master, undefined, workers);
   const packs = [...byPack].filter(([pack]) => sizes.has(pack));
-  let next = 0;
   let done = 0;
   const one = async (pack: string, entries: IndexEntry[]): Promise<void> => {
     let bytes: Buffer;
     try {
       bytes = await repo.backend.get(packKey(pack));
     } catch (e) {
+      // Only an absent pack is a finding; an outage stops the check (BUCKET_UNAVAILABLE).
+      if (!isNotFound(e)) throw readFailure(e, `cannot read pack ${pack}`, packKey(pack));
       errors.push({ kind: 'pack-missing', object: packKey(pack), message: msg(e) });
       return;
     }
@@ -166,14 +174,10 @@ async function readAllData(repo: Repository, byPack: Map<string, IndexEntry[]>, 
     }
   };
   try {
-    const lane = async (): Promise<void> => {
-      while (next < packs.length) {
-        const [pack, entries] = packs[next++]!;
-        await one(pack, entries);
-        onProgress?.({ phase: 'data', done: ++done, total: packs.length });
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(packs.length, pool.size + 1) }, lane));
+    await forEachLimit(packs, pool.size + 1, async ([pack, entries]) => {
+      await one(pack, entries);
+      onProgress?.({ phase: 'data', done: ++done, total: packs.length });
+    });
   } finally {
     await pool.close();
   }

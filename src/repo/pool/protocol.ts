@@ -11,6 +11,7 @@ export interface OpenRequestBlob { readonly id: Uint8Array; readonly offset: num
 export const INLINE_CHUNK_MAX = 256 * 1024;
 
 export type ToWorker =
+  /** `paths`: each path's bytes as a latin1 string (exact for any bytes, cheap to post). */
   | { readonly t: 'files'; readonly job: number; readonly paths: readonly string[] }
   | { readonly t: 'answer'; readonly job: number; readonly store: boolean; readonly sendPlain: boolean }
   | { readonly t: 'seal'; readonly job: number; readonly data: Uint8Array }

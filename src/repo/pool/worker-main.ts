@@ -27,7 +27,7 @@ function wireError(e: unknown): WireError {
 const cutter = new WasmCutter(gear);
 
 /** Chunks one file; small chunks are sealed and sent straight away, large ones after the main thread says they are new. */
-async function chunkFile(job: number, path: string): Promise<FileOutcome> {
+async function chunkFile(job: number, path: Buffer): Promise<FileOutcome> {
   let fd: number | undefined;
   try {
     // O_NOFOLLOW: the entry was a regular file when walked; never read through a symlink swapped in since.
@@ -67,7 +67,7 @@ async function chunkFile(job: number, path: string): Promise<FileOutcome> {
 
 async function chunkFiles(job: number, paths: readonly string[]): Promise<void> {
   const files: FileOutcome[] = [];
-  for (const p of paths) files.push(await chunkFile(job, p));
+  for (const p of paths) files.push(await chunkFile(job, Buffer.from(p, 'latin1')));
   post({ t: 'files-done', job, files });
 }
 

@@ -17,7 +17,7 @@ export interface ChunkHandlers {
 
 /** A file could not be read (permissions, vanished); carries the errno code. */
 export class FileReadError extends Error {
-  constructor(readonly path: string, message: string, readonly errno: string | undefined) {
+  constructor(readonly path: string | Buffer, message: string, readonly errno: string | undefined) {
     super(message);
     this.name = 'FileReadError';
   }
@@ -72,8 +72,9 @@ export class WorkerPool {
    * Chunks files in one worker, in order; each result is the file's content blob ids
    * and the bytes read, or a FileReadError for a file that could not be read.
    */
-  async chunkFiles(paths: readonly string[]): Promise<({ content: string[]; size: number } | FileReadError)[]> {
-    const m = await this.submit({ t: 'files', job: this.nextJob++, paths }, []);
+  async chunkFiles(paths: readonly (string | Buffer)[]): Promise<({ content: string[]; size: number } | FileReadError)[]> {
+    const bytes = paths.map((p) => (typeof p === 'string' ? Buffer.from(p) : p).toString('latin1'));
+    const m = await this.submit({ t: 'files', job: this.nextJob++, paths: bytes }, []);
     if (m.t !== 'files-done') throw new Error(`unexpected reply ${m.t}`);
     return m.files.map((f, i) => ('error' in f ? new FileReadError(paths[i]!, f.error.message, f.error.code) : f));
   }

@@ -1,7 +1,8 @@
 import type { Backend } from '../../storage/backend.js';
 import { gearTable } from '../chunker/index.js';
 import { blobId, sha256, type MasterKey } from '../crypto/index.js';
-import { IntegrityError, RepoError } from '../errors.js';
+import { forEachLimit } from '../../concurrency/index.js';
+import { IntegrityError, isUnavailable, MissingBlobError, readFailure, storeFailure } from '../errors.js';
 import { decodeIndex, encodeIndex, MasterIndex, type IndexEntry } from '../index/index.js';
 import { decodeSealedPayload, encodePayload, openVerifiedBlob, packKey, PackWriter, readPackHeader, type BlobType, type FinishedPack } from '../pack/index.js';
 
@@ -23,8 +24,8 @@ export interface RepositoryStats {
   indexesWritten: number;
 }
 
-/** Decoded tree blobs kept in memory (LRU). */
-const TREE_CACHE_ENTRIES = 256;
+/** Plaintext of tree blobs kept in memory (LRU), in bytes: browsing page by page reads them again and again. */
+const TREE_CACHE_BYTES = 32 * 1024 * 1024;
 
 /** Index entries written per index object before a new one is started. */
 const INDEX_FLUSH_ENTRIES = 50000;
@@ -47,6 +48,7 @@ export class Repository {
   private readonly capacityWaiters: (() => void)[] = [];
   private readonly settleWaiters = new Map<string, (() => void)[]>();
   private readonly treeCache = new Map<string, Buffer>();
+  private treeCacheBytes = 0;
 
   /**
    * @param maxUploads packs uploaded concurrently before writers wait. @default 2
@@ -75,7 +77,13 @@ export class Repository {
   /** Loads and opens a metadata object; integrity errors name the object key. */
   async loadObject(kind: ObjectKind, id: string): Promise<Buffer> {
     const key = PREFIX[kind] + id;
-    const sealed = await this.backend.get(key);
+    let sealed: Buffer;
+    try {
+      sealed = await this.backend.get(key);
+    } catch (e) {
+      // Absent stays a storage not-found: callers decide what a missing object means.
+      throw storeFailure(e, `cannot read ${key}`);
+    }
     if (kind !== 'lock' && sha256(sealed).toString('hex') !== id) throw new IntegrityError(key, 'stored bytes do not hash to the object name');
     return decodeSealedPayload(this.master.encKey, kind, sealed, key);
   }
@@ -98,19 +106,23 @@ export class Repository {
    */
   async loadIndex(onError?: (key: string, err: unknown) => void): Promise<number> {
     const ids = await this.listObjects('index');
-    let next = 0;
-    const work = async (): Promise<void> => {
-      while (next < ids.length) {
-        const id = ids[next++]!;
-        try {
-          for (const e of decodeIndex(await this.loadObject('index', id), `index/${id}`)) this.index.add(e);
-        } catch (e) {
-          if (!onError) throw e;
-          onError(`index/${id}`, e);
-        }
+    await forEachLimit(ids, 8, async (id) => {
+      let plain: Buffer;
+      try {
+        plain = await this.loadObject('index', id);
+      } catch (e) {
+        // An outage is not a damaged index: it fails the load, reported or not.
+        if (!onError || isUnavailable(e)) throw e;
+        onError(`index/${id}`, e);
+        return;
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(8, ids.length) }, work));
+      try {
+        for (const e of decodeIndex(plain, `index/${id}`)) this.index.add(e);
+      } catch (e) {
+        if (!onError) throw e;
+        onError(`index/${id}`, e);
+      }
+    });
     return ids.length;
   }
 
@@ -230,7 +242,7 @@ export class Repository {
   /** Loads a blob and verifies it (authenticates, decompresses, hashes to its id). */
   async loadBlob(id: Buffer): Promise<Buffer> {
     const e = this.index.get(id);
-    if (!e) throw new IntegrityError(`blob ${id.toString('hex')}`, 'not in the index');
+    if (!e) throw new MissingBlobError(id.toString('hex'));
     if (e.type !== 'tree') return this.fetchBlob(e);
     // Trees are read again and again when browsing page by page: keep recent ones.
     const hex = id.toString('hex');
@@ -241,8 +253,15 @@ export class Repository {
       return hit;
     }
     const plain = await this.fetchBlob(e);
-    this.treeCache.set(hex, plain);
-    if (this.treeCache.size > TREE_CACHE_ENTRIES) this.treeCache.delete(this.treeCache.keys().next().value!);
+    if (plain.length <= TREE_CACHE_BYTES / 4 && !this.treeCache.has(hex)) {
+      this.treeCache.set(hex, plain);
+      this.treeCacheBytes += plain.length;
+      for (const [k, v] of this.treeCache) {
+        if (this.treeCacheBytes <= TREE_CACHE_BYTES) break;
+        this.treeCache.delete(k);
+        this.treeCacheBytes -= v.length;
+      }
+    }
     return plain;
   }
 
@@ -252,7 +271,7 @@ export class Repository {
     try {
       sealed = await this.backend.get(packKey(e.pack), { offset: e.offset, length: e.length });
     } catch (err) {
-      throw new RepoError('REPO_INTEGRITY', `cannot read blob ${id.toString('hex')} from pack ${e.pack}: ${(err as Error).message}`, { object: packKey(e.pack), cause: err });
+      throw readFailure(err, `cannot read blob ${id.toString('hex')} from pack ${e.pack}`, packKey(e.pack));
     }
     return openVerifiedBlob(this.master.encKey, this.master.macKey, id, sealed, e.rawLength, e.pack);
   }
@@ -305,8 +324,6 @@ export class Repository {
   }
 
   private throwIfUploadFailed(): void {
-    if (this.uploadError !== undefined) {
-      throw new RepoError('REPO_INTEGRITY', `writing a pack failed: ${(this.uploadError as Error).message}`, { cause: this.uploadError });
-    }
+    if (this.uploadError !== undefined) throw storeFailure(this.uploadError, 'writing a pack failed');
   }
 }

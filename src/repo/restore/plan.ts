@@ -1,22 +1,30 @@
 import { IntegrityError, RepoError } from '../errors.js';
 import type { Repository } from '../repository/index.js';
-import { decodeTree, type TreeNode } from '../tree/index.js';
+import { readDir, type TreeNode } from '../tree/index.js';
 import { assertSafeName, splitSnapshotPath } from './safe-name.js';
 
+/** The directory `parent` of a planned entry: an index into `plan.dirs`, or ROOT for the target itself. */
+export const ROOT = -1;
+
 export interface PlannedNode {
-  /** Path components below the target directory, each checked by assertSafeName. */
-  readonly parts: readonly string[];
+  /** Index of the parent directory in `plan.dirs`, or ROOT. */
+  readonly parent: number;
+  /** The entry's name (escaped form), checked by assertSafeName. */
+  readonly name: string;
+  /** Snapshot path `/a/b`, escaped form, for messages and progress. */
+  readonly path: string;
   readonly node: TreeNode;
 }
 
 export interface RestorePlan {
-  /** Directories in pre-order (parents before children). */
+  /** Directories, parents before children. */
   readonly dirs: PlannedNode[];
   readonly files: PlannedNode[];
   readonly symlinks: PlannedNode[];
   /** Files to create as hard links to an earlier planned file with the same key. */
-  readonly links: { readonly entry: PlannedNode; readonly to: readonly string[] }[];
-  readonly skipped: PlannedNode[];
+  readonly links: { readonly entry: PlannedNode; readonly to: PlannedNode }[];
+  /** FIFOs, sockets and devices. */
+  readonly specials: PlannedNode[];
   bytes: number;
 }
 
@@ -26,9 +34,10 @@ export interface RestorePlan {
  * snapshot is refused as a whole.
  */
 export async function planRestore(repo: Repository, rootTree: string, include: readonly string[] | undefined): Promise<RestorePlan> {
-  const plan: RestorePlan = { dirs: [], files: [], symlinks: [], links: [], skipped: [], bytes: 0 };
+  const plan: RestorePlan = { dirs: [], files: [], symlinks: [], links: [], specials: [], bytes: 0 };
   const includes = include?.map(splitSnapshotPath);
-  const linkFirst = new Map<string, readonly string[]>();
+  const linkFirst = new Map<string, PlannedNode>();
+  const load = (id: string): Promise<Buffer> => repo.loadBlob(Buffer.from(id, 'hex'));
   // inside: this path lies within an included path; along: it is an ancestor of one.
   const relation = (parts: readonly string[]): 'inside' | 'along' | 'outside' => {
     if (!includes || includes.some((inc) => inc.length === 0)) return 'inside';
@@ -44,47 +53,52 @@ export async function planRestore(repo: Repository, rootTree: string, include: r
     return along ? 'along' : 'outside';
   };
   const found = new Set<number>();
-  const visit = async (treeId: string, parts: readonly string[]): Promise<void> => {
+  const longest = Math.max(0, ...(includes ?? []).map((i) => i.length));
+  // Iterative (an explicit stack): a snapshot may nest deeper than the call stack.
+  const stack: { tree: string; parts: readonly string[]; parent: number; rel: 'inside' | 'along' }[] = [{ tree: rootTree, parts: [], parent: ROOT, rel: 'along' }];
+  while (stack.length > 0) {
+    const { tree, parts, parent, rel: parentRel } = stack.pop()!;
     const where = '/' + parts.join('/');
-    const tree = decodeTree(await repo.loadBlob(Buffer.from(treeId, 'hex')), `tree ${treeId} (${where})`);
     const seen = new Set<string>();
-    for (const node of tree.nodes) {
+    const subdirs: typeof stack = [];
+    for await (const node of readDir(load, tree, where)) {
       assertSafeName(node.name, where);
       if (seen.has(node.name)) throw new RepoError('REPO_UNSAFE_PATH', `duplicate name ${JSON.stringify(node.name)} in ${where}`, { object: `${where}/${node.name}` });
       seen.add(node.name);
       const p = [...parts, node.name];
-      const rel = relation(p);
+      const rel = parentRel === 'inside' ? 'inside' : relation(p);
       if (rel === 'outside') continue;
-      if (includes) includes.forEach((inc, i) => { if (inc.length === p.length && inc.every((x, k) => x === p[k])) found.add(i); });
+      if (includes && p.length <= longest) includes.forEach((inc, i) => { if (inc.length === p.length && inc.every((x, k) => x === p[k])) found.add(i); });
+      const entry: PlannedNode = { parent, name: node.name, path: parts.length ? `${where}/${node.name}` : `/${node.name}`, node };
       switch (node.type) {
         case 'dir':
-          plan.dirs.push({ parts: p, node });
-          await visit(node.subtree!, p);
+          plan.dirs.push(entry);
+          subdirs.push({ tree: node.subtree!, parts: p, parent: plan.dirs.length - 1, rel });
           break;
         case 'file':
           if (rel !== 'inside') break;
           if (node.hardlink !== undefined && linkFirst.has(node.hardlink)) {
-            plan.links.push({ entry: { parts: p, node }, to: linkFirst.get(node.hardlink)! });
+            plan.links.push({ entry, to: linkFirst.get(node.hardlink)! });
           } else {
-            if (node.hardlink !== undefined) linkFirst.set(node.hardlink, p);
-            plan.files.push({ parts: p, node });
+            if (node.hardlink !== undefined) linkFirst.set(node.hardlink, entry);
+            plan.files.push(entry);
             plan.bytes += node.size;
           }
           break;
         case 'symlink':
-          if (rel === 'inside') plan.symlinks.push({ parts: p, node });
+          if (rel === 'inside') plan.symlinks.push(entry);
           break;
         case 'other':
-          if (rel === 'inside') plan.skipped.push({ parts: p, node });
+          if (rel === 'inside') plan.specials.push(entry);
           break;
         default: {
           const never: never = node.type;
-          throw new IntegrityError(`tree ${treeId}`, `unknown node type ${String(never)}`);
+          throw new IntegrityError(`tree ${tree}`, `unknown node type ${String(never)}`);
         }
       }
     }
-  };
-  await visit(rootTree, []);
+    for (let i = subdirs.length - 1; i >= 0; i--) stack.push(subdirs[i]!);
+  }
   if (includes) {
     includes.forEach((inc, i) => {
       if (inc.length > 0 && !found.has(i)) throw new RepoError('REPO_PATH_NOT_FOUND', `path /${inc.join('/')} is not in the snapshot`, { object: '/' + inc.join('/') });

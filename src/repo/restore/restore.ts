@@ -1,17 +1,19 @@
 import { closeSync, fchmodSync, fchownSync, futimesSync, lchownSync, linkSync, lutimesSync, symlinkSync, writeSync } from 'node:fs';
-import { mkdir, realpath } from 'node:fs/promises';
-import { join } from 'node:path';
+import { forEachLimit } from '../../concurrency/index.js';
 import { MAX_CHUNK } from '../chunker/index.js';
-import { IntegrityError, RepoError } from '../errors.js';
+import { IntegrityError, MissingBlobError, readFailure } from '../errors.js';
+import { closeDir, openDirectory, pathAt } from '../fsat/index.js';
 import type { IndexEntry } from '../index/index.js';
 import { withLock } from '../lock/index.js';
 import { packKey } from '../pack/index.js';
 import { WorkerPool } from '../pool/index.js';
 import type { Repository } from '../repository/index.js';
 import { findSnapshot } from '../snapshot/index.js';
-import type { TreeNode } from '../tree/index.js';
-import { clearPath, createFile, ensureDir, openNoFollow } from './fs-safe.js';
+import { nameBytes, type TreeNode } from '../tree/index.js';
+import { DirHandles } from './dir-handles.js';
+import { clearAt, createFileAt, openRestoredFile, restoreDirAt } from './fs-safe.js';
 import { planRestore, type PlannedNode } from './plan.js';
+import { createSpecialAt, specialSkipReason } from './specials.js';
 
 export interface RestoreProgress {
   filesDone: number;
@@ -21,11 +23,23 @@ export interface RestoreProgress {
   currentPath?: string;
 }
 
+/** Points a test can hold a restore at, to change the target in between. */
+export interface RestoreHooks {
+  /** Every directory exists; no file has been written. */
+  afterDirs?(): Promise<void>;
+  /** Every file's data is written; links, symlinks, special files and metadata are next. */
+  afterData?(): Promise<void>;
+}
+
 export interface RestoreOptions {
   /** Snapshot id, unique prefix, or 'latest'. */
   readonly snapshotId: string;
+  /**
+   * The directory to restore into, created when missing. Symlinks in this path are
+   * followed (it is the caller's own choice); nothing below it ever is.
+   */
   readonly targetDir: string;
-  /** Paths inside the snapshot (files or folders) to restore; absent = everything. */
+  /** Paths inside the snapshot (files or folders, escaped form) to restore; absent = everything. */
   readonly include?: readonly string[];
   /** Replace existing files and symlinks in the target. @default false */
   readonly overwrite?: boolean;
@@ -33,6 +47,7 @@ export interface RestoreOptions {
   readonly onProgress?: (p: RestoreProgress) => void;
   /** @default os.availableParallelism() */
   readonly workers?: number;
+  readonly hooks?: RestoreHooks;
 }
 
 export interface RestoreSummary {
@@ -41,8 +56,12 @@ export interface RestoreSummary {
   readonly dirs: number;
   readonly symlinks: number;
   readonly hardlinks: number;
-  /** Sockets, fifos and devices: recorded in the snapshot, not re-created. */
+  /** FIFOs and device nodes re-created. */
+  readonly specials: number;
+  /** Entries recorded in the snapshot but not re-created (sockets; devices unless root). */
   readonly skipped: number;
+  /** The first (at most 100) of them: snapshot path (escaped form) and why. */
+  readonly skippedItems: readonly { readonly path: string; readonly reason: string }[];
   readonly bytes: number;
   readonly packsRead: number;
   readonly bytesFetched: number;
@@ -52,9 +71,10 @@ export interface RestoreSummary {
 const MERGE_GAP = 1024 * 1024;
 /** …up to this many bytes per read, so decryption and writing pipeline in small steps and memory stays bounded. */
 const MAX_FETCH = 4 * 1024 * 1024;
+const SKIPPED_ITEMS_KEPT = 100;
 
 interface Target { readonly file: FileState; readonly offset: number }
-interface FileState { readonly path: string; readonly rel: string; readonly size: number; remaining: number; fd: number | undefined }
+interface FileState { readonly entry: PlannedNode; readonly size: number; remaining: number; fd: number | undefined }
 
 let zeros: Buffer | undefined;
 function isZero(b: Buffer): boolean {
@@ -73,66 +93,155 @@ function timesOf(n: TreeNode): [number, number] {
 
 /**
  * Restores a snapshot (or parts of it) into targetDir. Nothing is written outside
- * targetDir: names are checked up front, directories are created one component at a
- * time and checked not to be symlinks, files are created with O_EXCL|O_NOFOLLOW, and
- * symlinks are created only after every file is written.
+ * targetDir: names are checked up front; every directory is created and opened one
+ * component at a time relative to its parent's open descriptor, never through a
+ * symlink; files are created with O_EXCL|O_NOFOLLOW; symlinks are created only after
+ * every file is written. Paths handed to the kernel stay short (fsat), so any depth
+ * that could be backed up can be restored.
  */
 export async function restore(repo: Repository, opts: RestoreOptions): Promise<RestoreSummary> {
   const snap = await findSnapshot(repo, opts.snapshotId);
   return withLock(repo, { exclusive: false, purpose: 'restore' }, async () => {
-    const signal = opts.signal;
-    const overwrite = opts.overwrite ?? false;
     const plan = await planRestore(repo, snap.tree, opts.include);
-    await mkdir(opts.targetDir, { recursive: true });
-    const root = await realpath(opts.targetDir);
-    const abs = (p: PlannedNode | readonly string[]): string => join(root, ...('parts' in p ? p.parts : p));
-    const progress: RestoreProgress = { filesDone: 0, filesTotal: plan.files.length + plan.links.length, bytesDone: 0, bytesTotal: plan.bytes };
-    let lastTick = 0;
-    const tick = (force = false): void => {
-      if (!opts.onProgress) return;
-      const now = Date.now();
-      if (force || now - lastTick >= 200) {
-        lastTick = now;
-        opts.onProgress({ ...progress });
-      }
-    };
+    const rootFd = openDirectory(opts.targetDir, { create: true });
+    const dirs = new DirHandles(rootFd, plan.dirs);
+    try {
+      return await new Restorer(repo, opts, dirs).run(plan, snap.id);
+    } finally {
+      dirs.close();
+      closeDir(rootFd);
+    }
+  });
+}
 
-    for (const d of plan.dirs) {
-      signal?.throwIfAborted();
-      ensureDir(abs(d), overwrite);
+type Plan = Awaited<ReturnType<typeof planRestore>>;
+
+class Restorer {
+  private readonly overwrite: boolean;
+  private readonly signal: AbortSignal | undefined;
+  private readonly progress: RestoreProgress = { filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0 };
+  private lastTick = 0;
+  private readonly asRoot = process.getuid?.() === 0;
+
+  constructor(private readonly repo: Repository, private readonly opts: RestoreOptions, private readonly dirs: DirHandles) {
+    this.overwrite = opts.overwrite ?? false;
+    this.signal = opts.signal;
+  }
+
+  /** Runs `f` with the descriptor of an entry's parent directory. */
+  private inParent<T>(e: PlannedNode, f: (dirFd: number) => T): T {
+    const fd = this.dirs.acquire(e.parent);
+    try {
+      return f(fd);
+    } finally {
+      this.dirs.release(e.parent);
+    }
+  }
+
+  private tick(force = false): void {
+    if (!this.opts.onProgress) return;
+    const now = Date.now();
+    if (force || now - this.lastTick >= 200) {
+      this.lastTick = now;
+      this.opts.onProgress({ ...this.progress });
+    }
+  }
+
+  async run(plan: Plan, snapshotId: string): Promise<RestoreSummary> {
+    this.progress.filesTotal = plan.files.length + plan.links.length;
+    this.progress.bytesTotal = plan.bytes;
+    plan.dirs.forEach((d, i) => {
+      this.signal?.throwIfAborted();
+      const fd = this.inParent(d, (p) => restoreDirAt(p, nameBytes(d.name), d.path, this.overwrite));
+      this.dirs.adopt(i, fd);
+    });
+    await this.opts.hooks?.afterDirs?.();
+    const { packsRead, bytesFetched } = await this.writeFiles(plan);
+    await this.opts.hooks?.afterData?.();
+
+    for (const l of plan.links) {
+      this.inParent(l.to, (from) => this.inParent(l.entry, (to) => {
+        const name = nameBytes(l.entry.name);
+        clearAt(to, name, l.entry.path, this.overwrite);
+        linkSync(pathAt(from, nameBytes(l.to.name)), pathAt(to, name));
+      }));
+      this.progress.filesDone++;
+    }
+    for (const s of plan.symlinks) {
+      this.inParent(s, (p) => {
+        const name = nameBytes(s.name);
+        clearAt(p, name, s.path, this.overwrite);
+        symlinkSync(nameBytes(s.node.linkTarget!), pathAt(p, name));
+      });
+    }
+    const skippedItems: { path: string; reason: string }[] = [];
+    let skipped = 0;
+    const created: PlannedNode[] = [];
+    for (const s of plan.specials) {
+      const reason = specialSkipReason(s.node, this.asRoot);
+      if (reason !== undefined) {
+        skipped++;
+        if (skippedItems.length < SKIPPED_ITEMS_KEPT) skippedItems.push({ path: s.path, reason });
+        continue;
+      }
+      const fd = this.dirs.acquire(s.parent);
+      try {
+        clearAt(fd, nameBytes(s.name), s.path, this.overwrite);
+        await createSpecialAt(fd, s.node);
+      } finally {
+        this.dirs.release(s.parent);
+      }
+      created.push(s);
     }
 
-    // Check every file path now (conflicts fail before any data is written); create
-    // each file at its first write, sparse at its final size, so creation overlaps
-    // with fetching and decrypting.
+    this.applyMetadata(plan, created);
+    this.tick(true);
+    return {
+      snapshotId,
+      files: plan.files.length,
+      dirs: plan.dirs.length,
+      symlinks: plan.symlinks.length,
+      hardlinks: plan.links.length,
+      specials: created.length,
+      skipped,
+      skippedItems,
+      bytes: plan.bytes,
+      packsRead,
+      bytesFetched,
+    };
+  }
+
+  /**
+   * Checks every file's name now (conflicts fail before any data is written); creates
+   * each file at its first write, sparse at its final size, so creation overlaps with
+   * fetching and decrypting. Zero blobs are not written.
+   */
+  private async writeFiles(plan: Plan): Promise<{ packsRead: number; bytesFetched: number }> {
+    const repo = this.repo;
     const byBlob = new Map<string, Target[]>();
     const states: FileState[] = [];
-    const fileDone = (f: FileState, size: number): void => {
-      progress.filesDone++;
-      progress.bytesDone += size;
-      progress.currentPath = f.rel;
-      tick();
-    };
     for (const f of plan.files) {
-      signal?.throwIfAborted();
-      const path = abs(f);
-      clearPath(path, overwrite);
-      const st: FileState = { path, rel: '/' + f.parts.join('/'), size: f.node.size, remaining: 0, fd: undefined };
+      this.signal?.throwIfAborted();
+      const name = nameBytes(f.name);
+      this.inParent(f, (p) => clearAt(p, name, f.path, this.overwrite));
+      const st: FileState = { entry: f, size: f.node.size, remaining: 0, fd: undefined };
       states.push(st);
       let offset = 0;
       for (const hex of f.node.content ?? []) {
         const e = repo.index.get(Buffer.from(hex, 'hex'));
-        if (!e) throw new IntegrityError(`blob ${hex}`, `needed by ${st.rel} but not in the index`);
+        if (!e) throw new MissingBlobError(hex, ` (needed by ${f.path})`);
         let l = byBlob.get(hex);
         if (!l) byBlob.set(hex, (l = []));
         l.push({ file: st, offset });
         st.remaining++;
         offset += e.rawLength;
       }
-      if (offset !== f.node.size) throw new IntegrityError(`tree entry ${st.rel}`, `content adds up to ${offset} bytes, size says ${f.node.size}`);
+      if (offset !== f.node.size) throw new IntegrityError(`tree entry ${f.path}`, `content adds up to ${offset} bytes, size says ${f.node.size}`);
       if (st.remaining === 0) {
-        closeSync(createFile(path, 0));
-        fileDone(st, 0);
+        closeSync(this.inParent(f, (p) => createFileAt(p, name, 0)));
+        this.progress.filesDone++;
+        this.progress.currentPath = f.path;
+        this.tick();
       }
     }
 
@@ -143,30 +252,6 @@ export async function restore(repo: Repository, opts: RestoreOptions): Promise<R
       if (!l) byPack.set(e.pack, (l = []));
       l.push(e);
     }
-
-    let bytesFetched = 0;
-    const pool = new WorkerPool(repo.master, undefined, opts.workers);
-    // Zero blobs are not written: files were created sparse at their full size.
-    const writeBlob = (plain: Buffer, targets: readonly Target[]): void => {
-      const zero = isZero(plain);
-      for (const t of targets) {
-        const f = t.file;
-        const fd = (f.fd ??= createFile(f.path, f.size));
-        if (!zero) {
-          let done = 0;
-          while (done < plain.length) done += writeSync(fd, plain, done, plain.length - done, t.offset + done);
-        }
-        f.remaining--;
-        progress.bytesDone += plain.length;
-        if (f.remaining === 0) {
-          f.fd = undefined;
-          closeSync(fd);
-          progress.filesDone++;
-          progress.currentPath = f.rel;
-        }
-        tick();
-      }
-    };
     const fetches: [string, IndexEntry[]][] = [];
     for (const [packId, entries] of byPack) {
       entries.sort((a, b) => a.offset - b.offset);
@@ -179,33 +264,47 @@ export async function restore(repo: Repository, opts: RestoreOptions): Promise<R
       }
       for (const g of groups) fetches.push([packId, g]);
     }
-    const packsRead = byPack.size;
-    const doFetch = async (packId: string, g: IndexEntry[]): Promise<void> => {
-      {
-        signal?.throwIfAborted();
+
+    let bytesFetched = 0;
+    const pool = new WorkerPool(repo.master, undefined, this.opts.workers);
+    const writeBlob = (plain: Buffer, targets: readonly Target[]): void => {
+      const zero = isZero(plain);
+      for (const t of targets) {
+        const f = t.file;
+        const fd = (f.fd ??= this.inParent(f.entry, (p) => createFileAt(p, nameBytes(f.entry.name), f.size)));
+        if (!zero) {
+          let done = 0;
+          while (done < plain.length) done += writeSync(fd, plain, done, plain.length - done, t.offset + done);
+        }
+        f.remaining--;
+        this.progress.bytesDone += plain.length;
+        if (f.remaining === 0) {
+          f.fd = undefined;
+          closeSync(fd);
+          this.progress.filesDone++;
+          this.progress.currentPath = f.entry.path;
+        }
+        this.tick();
+      }
+    };
+    try {
+      // Enough lanes that every worker has a batch queued while others fetch or write.
+      await forEachLimit(fetches, pool.size * 2 + 1, async ([packId, g], signal) => {
+        this.signal?.throwIfAborted();
+        signal.throwIfAborted();
         const start = g[0]!.offset;
         const end = g[g.length - 1]!.offset + g[g.length - 1]!.length;
         let data: Buffer;
         try {
           data = await repo.backend.get(packKey(packId), { offset: start, length: end - start });
         } catch (e) {
-          throw new RepoError('REPO_INTEGRITY', `cannot read pack ${packId}: ${(e as Error).message}`, { object: packKey(packId), cause: e });
+          throw readFailure(e, `cannot read pack ${packId}`, packKey(packId));
         }
         bytesFetched += data.length;
+        // Every blob is authenticated and re-hashed to its id before a byte is written.
         const plains = await pool.openBlobs(packId, data, g.map((e) => ({ id: e.id, offset: e.offset - start, length: e.length, rawLength: e.rawLength })));
         for (let i = 0; i < g.length; i++) writeBlob(plains[i]!, byBlob.get(g[i]!.id.toString('hex'))!);
-      }
-    };
-    try {
-      let next = 0;
-      const lane = async (): Promise<void> => {
-        while (next < fetches.length) {
-          const [id, g] = fetches[next++]!;
-          await doFetch(id, g);
-        }
-      };
-      // Enough lanes that every worker has a batch queued while others fetch or write.
-      await Promise.all(Array.from({ length: Math.min(fetches.length, pool.size * 2 + 1) }, lane));
+      }, this.signal ? { signal: this.signal } : {});
     } finally {
       await pool.close();
       for (const s of states) {
@@ -213,52 +312,41 @@ export async function restore(repo: Repository, opts: RestoreOptions): Promise<R
         s.fd = undefined;
       }
     }
+    return { packsRead: byPack.size, bytesFetched };
+  }
 
-    for (const l of plan.links) {
-      const path = abs(l.entry);
-      clearPath(path, overwrite);
-      linkSync(abs(l.to), path);
-      progress.filesDone++;
-    }
-    for (const s of plan.symlinks) {
-      const path = abs(s);
-      clearPath(path, overwrite);
-      symlinkSync(s.node.linkTarget!, path);
-    }
-
-    // Metadata last: files, links, then directories deepest first so their mtimes stick.
-    const root0 = process.getuid?.() === 0;
+  /** Metadata last: files, symlinks, special files, then directories children first so their mtimes stick. */
+  private applyMetadata(plan: Plan, specials: readonly PlannedNode[]): void {
     // chown before chmod: chown clears setuid/setgid bits.
-    const applyFd = (path: string, n: TreeNode, dir: boolean): void => {
-      const fd = openNoFollow(path, dir);
+    const applyFd = (fd: number, n: TreeNode): void => {
+      if (this.asRoot) fchownSync(fd, n.uid, n.gid);
+      fchmodSync(fd, n.mode);
+      const [a, m] = timesOf(n);
+      futimesSync(fd, a, m);
+    };
+    for (const f of plan.files) {
+      const fd = this.inParent(f, (p) => openRestoredFile(p, nameBytes(f.name), f.path));
       try {
-        if (root0) fchownSync(fd, n.uid, n.gid);
-        fchmodSync(fd, n.mode);
-        const [a, m] = timesOf(n);
-        futimesSync(fd, a, m);
+        applyFd(fd, f.node);
       } finally {
         closeSync(fd);
       }
-    };
-    for (const f of plan.files) applyFd(abs(f), f.node, false);
-    for (const s of plan.symlinks) {
-      const path = abs(s);
-      if (root0) lchownSync(path, s.node.uid, s.node.gid);
-      const [a, m] = timesOf(s.node);
-      lutimesSync(path, a, m);
     }
-    for (let i = plan.dirs.length - 1; i >= 0; i--) applyFd(abs(plan.dirs[i]!), plan.dirs[i]!.node, true);
-    tick(true);
-    return {
-      snapshotId: snap.id,
-      files: plan.files.length,
-      dirs: plan.dirs.length,
-      symlinks: plan.symlinks.length,
-      hardlinks: plan.links.length,
-      skipped: plan.skipped.length,
-      bytes: plan.bytes,
-      packsRead,
-      bytesFetched,
-    };
-  });
+    for (const s of [...plan.symlinks, ...specials]) {
+      this.inParent(s, (p) => {
+        const path = pathAt(p, nameBytes(s.name));
+        if (this.asRoot) lchownSync(path, s.node.uid, s.node.gid);
+        const [a, m] = timesOf(s.node);
+        lutimesSync(path, a, m);
+      });
+    }
+    for (let i = plan.dirs.length - 1; i >= 0; i--) {
+      const fd = this.dirs.acquire(i);
+      try {
+        applyFd(fd, plan.dirs[i]!.node);
+      } finally {
+        this.dirs.release(i);
+      }
+    }
+  }
 }

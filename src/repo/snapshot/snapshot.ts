@@ -1,8 +1,9 @@
 import { isNotFound } from '../../storage/backend.js';
-import { RepoError, IntegrityError } from '../errors.js';
+import { RepoError, IntegrityError, isUnavailable } from '../errors.js';
 import type { Repository } from '../repository/index.js';
 
-export interface BackupError { readonly path: string; readonly message: string }
+/** A problem met by a backup; `skipped` when the path is missing from the snapshot because of it. */
+export interface BackupError { readonly path: string; readonly message: string; readonly skipped?: boolean }
 
 export interface SnapshotSummary {
   readonly filesNew: number;
@@ -25,7 +26,15 @@ export interface SnapshotSummary {
   readonly totalDirs: number;
   readonly startTime: string;
   readonly endTime: string;
+  /** The first problems met (at most 1000; errorsOmitted counts the rest). */
   readonly errors: readonly BackupError[];
+  readonly errorsOmitted?: number;
+  /**
+   * Items of the source that are not in the snapshot because they could not be read
+   * (unreadable files and directories, paths longer than PATH_MAX). Absent in
+   * snapshots written before it was counted.
+   */
+  readonly skipped?: number;
 }
 
 /** The stored snapshot document (the id is the object name, not a field). */
@@ -74,7 +83,8 @@ export async function listSnapshots(repo: Repository, onError?: (id: string, err
     try {
       return await loadSnapshot(repo, id);
     } catch (e) {
-      if (!onError) throw e;
+      // An outage is no damaged snapshot: it fails the listing.
+      if (!onError || isUnavailable(e)) throw e;
       onError(id, e);
       return undefined;
     }

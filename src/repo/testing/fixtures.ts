@@ -20,10 +20,11 @@ export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T
     return await fn(dir);
   } finally {
     await rm(dir, { recursive: true, force: true }).catch(async () => {
-      // Restored trees may hold 0o000 dirs; make them removable and retry.
+      // Restored trees may hold 0o000 dirs, and paths longer than PATH_MAX that Node's rm
+      // cannot name: coreutils walk relative to descriptors.
       const { execFile } = await import('node:child_process');
       await new Promise((r) => execFile('chmod', ['-R', 'u+rwx', dir], r));
-      await rm(dir, { recursive: true, force: true });
+      await new Promise<void>((resolve, reject) => execFile('rm', ['-rf', '--', dir], (e) => (e ? reject(e) : resolve())));
     });
   }
 }

@@ -1,5 +1,6 @@
 import { chmod, link, lstat, mkdir, readdir, readFile, readlink, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { escapeName } from '../tree/index.js';
 import type { Rng } from './random.js';
 
 const ODD_NAMES = ['é', 'ünïcödé-名前', 'space name', 'tab\tname', 'new\nline', '-dash', '#hash', 'x'.repeat(200), '🙂emoji', "quote'\"", 'back\\slash', '.hidden', '..dots', 'a:b'];
@@ -61,27 +62,34 @@ export async function generateTree(root: string, rng: Rng, o: GenOptions = {}): 
   await chmod(ro, 0o555);
 }
 
-export interface Entry { type: string; mode: number; uid: number; gid: number; mtimeMs: number; size: number; content?: string; target?: string; ino: number }
+export interface Entry { type: string; mode: number; uid: number; gid: number; mtimeMs: number; size: number; content?: string; target?: string; rdev?: number; ino: number }
 
-/** Everything restore promises to reproduce, keyed by relative path. mtime is compared to the millisecond. */
-export async function describeTree(root: string): Promise<Map<string, Entry>> {
+/**
+ * Everything restore promises to reproduce, keyed by relative path (names byte for
+ * byte, in escaped form). mtime is compared to the millisecond. Types: dir, file,
+ * symlink, fifo, socket, char, block.
+ */
+export async function describeTree(root: string, skip: (rel: string) => boolean = () => false): Promise<Map<string, Entry>> {
+  const { createHash } = await import('node:crypto');
   const out = new Map<string, Entry>();
-  const walk = async (dir: string, rel: string): Promise<void> => {
-    for (const name of (await readdir(dir)).sort()) {
-      const p = join(dir, name);
-      const r = rel ? `${rel}/${name}` : name;
+  const walk = async (dir: Buffer, rel: string): Promise<void> => {
+    const names = (await readdir(dir, { encoding: 'buffer' })).sort(Buffer.compare);
+    for (const name of names) {
+      const p = Buffer.concat([dir, Buffer.from('/'), name]);
+      const r = rel ? `${rel}/${escapeName(name)}` : escapeName(name);
+      if (skip(r)) continue;
       const st = await lstat(p);
-      const e: Entry = { type: st.isDirectory() ? 'dir' : st.isFile() ? 'file' : st.isSymbolicLink() ? 'symlink' : 'other', mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtimeMs: Math.floor(st.mtimeMs), size: st.isFile() ? st.size : 0, ino: st.ino };
-      if (st.isFile()) {
-        const { createHash } = await import('node:crypto');
-        e.content = createHash('sha256').update(await readFile(p)).digest('hex');
-      }
-      if (st.isSymbolicLink()) e.target = await readlink(p);
+      const type = st.isDirectory() ? 'dir' : st.isFile() ? 'file' : st.isSymbolicLink() ? 'symlink' : st.isFIFO() ? 'fifo'
+        : st.isSocket() ? 'socket' : st.isCharacterDevice() ? 'char' : st.isBlockDevice() ? 'block' : 'other';
+      const e: Entry = { type, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtimeMs: Math.floor(st.mtimeMs), size: st.isFile() ? st.size : 0, ino: st.ino };
+      if (st.isFile()) e.content = createHash('sha256').update(await readFile(p)).digest('hex');
+      if (st.isSymbolicLink()) e.target = escapeName(await readlink(p, { encoding: 'buffer' }));
+      if (type === 'char' || type === 'block') e.rdev = st.rdev;
       out.set(r, e);
       if (st.isDirectory()) await walk(p, r);
     }
   };
-  await walk(root, '');
+  await walk(Buffer.from(root), '');
   return out;
 }
 
@@ -91,7 +99,7 @@ export function diffTrees(a: Map<string, Entry>, b: Map<string, Entry>): string[
   for (const [k, ea] of a) {
     const eb = b.get(k);
     if (!eb) { d.push(`missing ${k}`); continue; }
-    for (const f of ['type', 'mode', 'uid', 'gid', 'size', 'content', 'target'] as const) {
+    for (const f of ['type', 'mode', 'uid', 'gid', 'size', 'content', 'target', 'rdev'] as const) {
       if (ea[f] !== eb[f]) d.push(`${k}: ${f} ${String(ea[f])} != ${String(eb[f])}`);
     }
     if (ea.mtimeMs !== eb.mtimeMs) d.push(`${k}: mtime ${ea.mtimeMs} != ${eb.mtimeMs}`);

@@ -22,3 +22,15 @@ test('malformed trees are integrity errors naming the tree', () => {
   bad({ nodes: [{ ...node('x'), mtime: 5 }] });
   assert.throws(() => decodeTree(Buffer.from('{'), 'tree q'), /tree q/);
 });
+
+test('name bytes must be canonical: a non-UTF-8 name with its escaped form, nothing else', () => {
+  const bad = (o: unknown): void => assert.throws(() => decodeTree(Buffer.from(JSON.stringify(o)), 'tree n'), /tree n/);
+  bad({ nodes: [{ ...node('x'), nameBytes: Buffer.from('x').toString('base64') }] });
+  bad({ nodes: [{ ...node('y'), nameBytes: Buffer.from([0x78, 0xff]).toString('base64') }] });
+  bad({ nodes: [{ ...node('x\\xff'), nameBytes: 'eP8' }] });
+  bad({ nodes: [{ ...node('\ud800') }] });
+  bad({ nodes: [{ ...node('x'), special: 'fifo' }] });
+  bad({ nodes: [{ ...node('x'), type: 'other', content: undefined, special: 'door' }] });
+  const ok = decodeTree(Buffer.from(JSON.stringify({ nodes: [{ ...node('x\\xff'), nameBytes: 'eP8=' }, { ...node('a\\b') }] })), 't');
+  assert.deepEqual(ok.nodes.map((n) => n.name), ['x\\xff', 'a\\\\b']);
+});

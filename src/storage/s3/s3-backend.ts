@@ -4,6 +4,7 @@ import {
   DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand, ListObjectsV2Command,
   PutObjectCommand, S3Client, UploadPartCommand, type BucketLocationConstraint, type CompletedPart, type S3ClientConfig,
 } from '@aws-sdk/client-s3';
+import { forEachLimit } from '../../concurrency/index.js';
 import { assertValidKey, StorageError, type Backend, type ByteRange, type ObjectInfo } from '../backend.js';
 import { assertValidPrefix } from '../prefix.js';
 import { checkRange } from '../range.js';
@@ -204,18 +205,15 @@ export class S3Backend implements Backend {
       if (uploadId === undefined) throw new StorageError('transient', `put ${key}: store returned no upload id`, { key });
       const count = Math.ceil(data.length / this.partSize);
       const parts: CompletedPart[] = new Array<CompletedPart>(count);
-      let next = 0;
-      const worker = async (): Promise<void> => {
-        for (let i = next++; i < count; i = next++) {
-          const body = data.subarray(i * this.partSize, Math.min(data.length, (i + 1) * this.partSize));
-          const res = await this.send(new UploadPartCommand({
-            Bucket: this.bucket, Key, UploadId: uploadId, PartNumber: i + 1,
-            Body: body, ContentLength: body.length, ContentMD5: md5(body),
-          }));
-          parts[i] = { PartNumber: i + 1, ETag: res.ETag };
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(this.partConcurrency, count) }, worker));
+      // A failed part cancels the parts in flight: the upload is aborted anyway.
+      await forEachLimit(parts.keys(), this.partConcurrency, async (i, signal) => {
+        const body = data.subarray(i * this.partSize, Math.min(data.length, (i + 1) * this.partSize));
+        const res = await this.limiter.run(() => this.client.send(new UploadPartCommand({
+          Bucket: this.bucket, Key, UploadId: uploadId, PartNumber: i + 1,
+          Body: body, ContentLength: body.length, ContentMD5: md5(body),
+        }), { abortSignal: signal }));
+        parts[i] = { PartNumber: i + 1, ETag: res.ETag };
+      });
       await this.send(new CompleteMultipartUploadCommand({
         Bucket: this.bucket, Key, UploadId: uploadId, MultipartUpload: { Parts: parts },
       }));
