@@ -39,8 +39,10 @@ export function jobDuration(j: { 'start-time'?: number; 'end-time'?: number }, n
   return duration((j['end-time'] ?? now) - start);
 }
 
+const integer = new Intl.NumberFormat();
+
 export function count(n: number, one: string, many = `${one}s`): string {
-  return `${n.toLocaleString()} ${n === 1 ? one : many}`;
+  return `${integer.format(n)} ${n === 1 ? one : many}`;
 }
 
 export function shortId(id: string): string {

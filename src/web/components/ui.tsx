@@ -35,9 +35,13 @@ const TONE: Record<string, string> = {
   PENDING: 'wait', OFF: 'off',
 };
 
+export function toneOf(status: string): string {
+  return TONE[status] ?? 'off';
+}
+
 /** A status word as the API sends it, coloured by what it means. */
 export function Status({ value, label }: { value: string; label?: string }): JSX.Element {
-  return <span class={`status tone-${TONE[value] ?? 'off'}`} data-status={value}>{label ?? value.replace('_', ' ')}</span>;
+  return <span class={`status tone-${toneOf(value)}`} data-status={value}>{label ?? value.replace('_', ' ')}</span>;
 }
 
 /** An API error as the API words it, with its code. */

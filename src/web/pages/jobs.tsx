@@ -77,17 +77,17 @@ export function JobsPage({ query }: { query: URLSearchParams }): JSX.Element {
         <TableBox label="Jobs">
           <table class="jobs">
             <thead>
-              <tr><th scope="col">Job</th><th scope="col">Status</th><th scope="col">Working environment</th><th scope="col">Created</th><th scope="col">Started</th><th scope="col">Ended</th><th scope="col">Duration</th></tr>
+              <tr><th scope="col">Job</th><th scope="col">Status</th><th scope="col">Working environment</th><th scope="col">Created</th><th scope="col" class="wide">Started</th><th scope="col" class="wide">Ended</th><th scope="col">Duration</th></tr>
             </thead>
             <tbody>
               {page.job.map((j) => (
                 <tr key={j.id} data-job-id={j.id}>
-                  <td><Link href={`/jobs/${j.id}`}>{typeLabel(j.type)}</Link></td>
+                  <td class="job-type"><Link href={`/jobs/${j.id}`}>{typeLabel(j.type)}</Link></td>
                   <td><Status value={j.status} /></td>
                   <td>{names.get(j['working-environment-id']) ?? j['working-environment-id']}</td>
                   <td><time dateTime={isoWhen(j.time)}>{when(j.time)}</time></td>
-                  <td><time dateTime={isoWhen(j['start-time'])}>{when(j['start-time'])}</time></td>
-                  <td><time dateTime={isoWhen(j['end-time'])}>{when(j['end-time'])}</time></td>
+                  <td class="wide"><time dateTime={isoWhen(j['start-time'])}>{when(j['start-time'])}</time></td>
+                  <td class="wide"><time dateTime={isoWhen(j['end-time'])}>{when(j['end-time'])}</time></td>
                   <td>{jobDuration(j, now)}</td>
                 </tr>
               ))}
