@@ -34,7 +34,7 @@ export function App(): JSX.Element {
       setState({ kind: 'signed-in', s: await signIn(token, accountId, onUnauthorized) });
     } catch (e) {
       forgetSession();
-      setState({ kind: 'signed-out', error: e instanceof ApiError ? e : new ApiError(0, 'ERROR', String(e)) });
+      setState({ kind: 'signed-out', error: e instanceof ApiError ? e : new ApiError(0, '', String(e)) });
     }
   };
 

@@ -1,6 +1,9 @@
 import type { ErrorBody, Session } from './types';
 
-/** A failed call, carrying the API's own code and message (docs/errors.md), shown to the user as they are. */
+/**
+ * A failed call, carrying the API's own code and message (docs/errors.md), shown to the
+ * user as they are. Failures the console finds itself (no network, no agent) have no code.
+ */
 export class ApiError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
     super(message);
@@ -59,18 +62,18 @@ async function send<T>(url: string, init: RequestInit): Promise<{ value: T; text
   try {
     res = await fetch(url, { ...init, credentials: 'omit', cache: 'no-store' });
   } catch {
-    throw new ApiError(0, 'NETWORK', 'The server cannot be reached. Check that `cbs serve` is running.');
+    throw new ApiError(0, '', 'The server cannot be reached. Check that `cbs serve` is running.');
   }
   const text = await res.text();
   let value: unknown;
   try {
     value = text ? JSON.parse(text) : undefined;
   } catch {
-    throw new ApiError(res.status, 'BAD_RESPONSE', `The server answered ${res.status} with a body that is not JSON.`);
+    throw new ApiError(res.status, '', `The server answered ${res.status} with a body that is not JSON.`);
   }
   if (!res.ok) {
     const b = value as Partial<ErrorBody> | undefined;
-    throw new ApiError(res.status, b?.code ?? `HTTP_${res.status}`, b?.message ?? `${res.status} ${res.statusText}`);
+    throw new ApiError(res.status, b?.code ?? '', b?.message ?? `${res.status} ${res.statusText}`);
   }
   return { value: value as T, text };
 }

@@ -40,12 +40,12 @@ export function forgetSession(): void {
 export async function signIn(token: string, accountId: string | undefined, onUnauthorized: (e: ApiError) => void): Promise<SignedIn> {
   const session = await fetchSession(token.trim());
   if (session.account.length === 0) {
-    throw new ApiError(403, 'NO_ACCOUNT', 'This token grants no account that exists on this server.');
+    throw new ApiError(403, '', 'This token grants no account that exists on this server.');
   }
   const account = session.account.find((a) => a.id === accountId) ?? session.account[0]!;
   const agentId = account['agent-id'][0];
   if (agentId === undefined) {
-    throw new ApiError(409, 'NO_AGENT', `No agent has registered a working environment in account ${account.id} yet; start one (cbs serve starts its embedded agent, or cbs agent --we NAME=ROOT) and sign in again.`);
+    throw new ApiError(409, '', `No agent has registered a working environment in account ${account.id} yet; start one (cbs serve starts its embedded agent, or cbs agent --we NAME=ROOT) and sign in again.`);
   }
   sessionStorage.setItem(KEY, JSON.stringify({ token: token.trim(), accountId: account.id } satisfies Stored));
   const role = session.role;

@@ -1,5 +1,4 @@
-import type { Api, ApiError } from '../api/client';
-import { ApiError as ApiErrorClass } from '../api/client';
+import { ApiError, type Api } from '../api/client';
 import type { Job, JobPage, JobQuery } from '../api/types';
 
 /**
@@ -65,8 +64,8 @@ export function pollingJobFeed(api: Api, o: PollingOptions = {}): JobFeed {
       } catch (e) {
         if (stopped) return;
         failures++;
-        l.error(e instanceof ApiErrorClass ? e : new ApiErrorClass(0, 'NETWORK', String(e)));
-        if (e instanceof ApiErrorClass && (e.status === 401 || e.status === 403 || e.status === 404)) finished = true;
+        l.error(e instanceof ApiError ? e : new ApiError(0, '', String(e)));
+        if (e instanceof ApiError && (e.status === 401 || e.status === 403 || e.status === 404)) finished = true;
       }
       if (finished || stopped) return;
       // Slow reads (large jobs) are spaced out; failures back off.
