@@ -3,7 +3,9 @@
  * errors, config, concurrency: import nothing of ours. storage: only errors and
  * concurrency. repo: storage + errors + concurrency.
  * store, jobs: never repo. Only main/ (and cli/, which is a composition root for
- * commands) imports concrete implementations across families.
+ * commands) imports concrete implementations across families. web/ (the console, run in
+ * the browser) talks to the server over the public HTTP API only: it imports nothing of
+ * ours outside itself and no Node.js module, and nothing imports it.
  */
 module.exports = {
   forbidden: [
@@ -25,6 +27,12 @@ module.exports = {
       from: { path: '^src/api' }, to: { path: '^src/(repo|storage|agent|cli|main)' } },
     { name: 'nothing-imports-main', severity: 'error',
       from: { path: '^src/', pathNot: '^src/(main|cli)' }, to: { path: '^src/main' } },
+    { name: 'web-only-public-api', severity: 'error',
+      from: { path: '^src/web' }, to: { path: '^src/', pathNot: '^src/web' } },
+    { name: 'web-runs-in-the-browser', severity: 'error',
+      from: { path: '^src/web', pathNot: '^src/web/vite\\.config\\.mjs$' }, to: { dependencyTypes: ['core'] } },
+    { name: 'nothing-imports-web', severity: 'error',
+      from: { path: '^src/', pathNot: '^src/web' }, to: { path: '^src/web' } },
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
   ],
   options: {
@@ -32,6 +40,6 @@ module.exports = {
     exclude: { path: '\\.test\\.ts$|/testing/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { extensions: ['.ts', '.js'] },
+    enhancedResolveOptions: { extensions: ['.ts', '.tsx', '.js'] },
   },
 };

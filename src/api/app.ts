@@ -15,8 +15,10 @@ import { backupRoutes } from './routes/backup.js';
 import { restoreRoutes } from './routes/restore.js';
 import { fileExploreRoutes } from './routes/file-explore.js';
 import { newContext } from './protection/context.js';
-import type { ProtectionStore, TokenStore } from './deps.js';
+import type { ProtectionStore, SessionStore, TokenStore } from './deps.js';
 import { tokenRoutes } from './routes/tokens.js';
+import { sessionRoutes } from './routes/session.js';
+import { isBuiltConsole, webConsoleRoutes } from './routes/web-console.js';
 import { DEFAULT_TOKEN_MAX_TTL, RevocationCheckingVerifier, TokenRevocations } from '../auth/index.js';
 
 /**
@@ -63,6 +65,12 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     ? new RevocationCheckingVerifier(deps.tokens, new TokenRevocations(async () => (await tokenStore.listRevokedTokens()).map((r) => r.id)))
     : deps.tokens;
   if (tokenStore) await app.register(tokenRoutes, { prefix: '/auth/v1', store: tokenStore, tokens, maxTtlSeconds: deps.tokenMaxTtlSeconds ?? DEFAULT_TOKEN_MAX_TTL });
+  const s = deps.store;
+  if (s.getAccount && s.listAccounts && s.listWorkingEnvironments) await app.register(sessionRoutes, { prefix: '/auth/v1', store: s as SessionStore, tokens });
+  if (deps.webRoot) {
+    if (isBuiltConsole(deps.webRoot)) await app.register(webConsoleRoutes, { root: deps.webRoot });
+    else app.log.warn({ dir: deps.webRoot }, 'web console not built (npm run build); /ui is not served');
+  }
 
   // The agent protocol and the protection routes need the key vault (repository keys).
   const ctx = deps.keys ? newContext(deps.store as ProtectionStore, deps.keys, deps.protection) : undefined;

@@ -28,6 +28,9 @@ export type ProtectionStore = Pick<JobStore,
   | 'createAgentCall' | 'claimAgentCalls' | 'finishAgentCall' | 'getAgentCall' | 'deleteAgentCall'
   | 'hasPendingTask' | 'hasPendingAgentCall'>;
 
+/** What GET /auth/v1/session reads: the token's accounts and the agents owning their working environments. */
+export type SessionStore = Pick<JobStore, 'getAccount' | 'listAccounts' | 'listWorkingEnvironments'>;
+
 /** Token revocations (migration 0004): the /auth/v1 routes and the revocation check of every request. */
 export type TokenStore = Pick<JobStore, 'revokeToken' | 'listRevokedTokens'>;
 
@@ -60,7 +63,7 @@ export interface ProtectionOptions {
 
 export interface ApiDeps {
   /** With revokeToken / listRevokedTokens, revoked tokens are refused and /auth/v1 is served. */
-  store: ApiStore & Partial<ProtectionStore> & Partial<TokenStore>;
+  store: ApiStore & Partial<ProtectionStore> & Partial<TokenStore> & Partial<SessionStore>;
   tokens: TokenVerifier;
   /** Longest token lifetime, seconds: how long a revocation is kept. @default DEFAULT_TOKEN_MAX_TTL (90 days) */
   tokenMaxTtlSeconds?: number;
@@ -73,4 +76,6 @@ export interface ApiDeps {
   logger?: boolean | Record<string, unknown>;
   /** Prefix for Prometheus metric names; a fresh registry is used per app. @default 'cbs_' */
   metricsPrefix?: string;
+  /** Directory of the built web console (index.html, assets/); served at /ui when given and built. */
+  webRoot?: string;
 }

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/index.js';
 import { buildApp } from '../api/index.js';
@@ -10,6 +11,9 @@ import { credentialsPath, type Credentials } from './credentials.js';
 import { openKeyVault } from './key-vault.js';
 import { ensurePrivateDir, readPrivateFile } from './private-files.js';
 import type { Agent } from '../agent/index.js';
+
+/** The web console `npm run build` writes beside the compiled server (dist/web). */
+const WEB_ROOT = fileURLToPath(new URL('../../web/', import.meta.url));
 
 export interface RunningServer {
   readonly app: FastifyInstance;
@@ -53,6 +57,7 @@ export async function startServer(cfg: Config, opts: { signal?: AbortSignal } = 
       },
       bodyLimit: cfg.server.bodyLimit,
       logger: cfg.logLevel === 'silent' ? false : { level: cfg.logLevel },
+      webRoot: WEB_ROOT,
     });
     const address = await app.listen({ host: cfg.server.host, port: cfg.server.port });
     const port = (app.server.address() as { port: number }).port;

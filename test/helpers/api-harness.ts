@@ -28,7 +28,7 @@ export interface ApiHarness {
 
 let counter = 0;
 
-export async function apiHarness(store: JobStore, opts: { bodyLimit?: number } = {}): Promise<ApiHarness> {
+export async function apiHarness(store: JobStore, opts: { bodyLimit?: number; webRoot?: string } = {}): Promise<ApiHarness> {
   const tokens = new HmacTokenService(randomBytes(32));
   const tag = `${process.pid.toString(36)}${(counter++).toString(36)}`.padEnd(6, '0').slice(0, 6);
   const mk = async (letter: string): Promise<Tenant> => {
@@ -43,7 +43,7 @@ export async function apiHarness(store: JobStore, opts: { bodyLimit?: number } =
   };
   const a = await mk('A');
   const b = await mk('B');
-  const app = await buildApp({ store, tokens, ...(opts.bodyLimit ? { bodyLimit: opts.bodyLimit } : {}) });
+  const app = await buildApp({ store, tokens, ...(opts.bodyLimit ? { bodyLimit: opts.bodyLimit } : {}), ...(opts.webRoot ? { webRoot: opts.webRoot } : {}) });
   await app.ready();
   return {
     app, store, tokens, a, b,
