@@ -1,6 +1,7 @@
 /**
  * Dependency direction of STYLE.md, checked in CI (`npm run lint:deps`).
- * errors, config: import nothing of ours. storage: only errors. repo: storage + errors.
+ * errors, config: import nothing of ours. tasks (the task contract): only errors. storage: only
+ * errors. repo: storage + errors.
  * store, jobs: never repo. Only main/ (and cli/, which is a composition root for
  * commands) imports concrete implementations across families.
  */
@@ -10,6 +11,8 @@ module.exports = {
       from: { path: '^src/errors' }, to: { path: '^src/', pathNot: '^src/errors' } },
     { name: 'config-is-a-leaf', severity: 'error',
       from: { path: '^src/config' }, to: { path: '^src/', pathNot: '^src/(config|errors)' } },
+    { name: 'tasks-only-errors', severity: 'error',
+      from: { path: '^src/tasks' }, to: { path: '^src/', pathNot: '^src/(tasks|errors)' } },
     { name: 'auth-only-errors', severity: 'error',
       from: { path: '^src/auth' }, to: { path: '^src/', pathNot: '^src/(auth|errors)' } },
     { name: 'storage-only-errors', severity: 'error',
