@@ -23,3 +23,12 @@ test('OIDC issuer settings: both or neither, and the JWKS URL must be http(s)', 
   assert.throws(() => loadConfig({}, { CBS_OIDC_JWKS_URL: 'https://idp/jwks' }), /CBS_OIDC_ISSUER/);
   assert.throws(() => loadConfig({}, { CBS_OIDC_ISSUER: 'https://idp/', CBS_OIDC_JWKS_URL: 'file:///etc/passwd' }), /CBS_OIDC_JWKS_URL/);
 });
+
+test('client commands read their environment through config: empty means unset; the old S3 secret name is an alias', async () => {
+  const { cliEnvironment } = await import('./cli-environment.js');
+  const e = cliEnvironment({ CBS_SERVER: 'http://s', CBS_TOKEN: '', CBS_S3_SECRET: 'old', CBS_DEBUG: '1', CBS_REPO: 'local:/r' });
+  assert.deepEqual([e.server, e.token, e.s3SecretAccessKey, e.debug, e.repo], ['http://s', undefined, 'old', true, 'local:/r']);
+  assert.equal(cliEnvironment({ CBS_S3_SECRET: 'old', CBS_S3_SECRET_ACCESS_KEY: 'new' }).s3SecretAccessKey, 'new');
+  assert.equal(cliEnvironment({}).debug, false);
+  assert.ok(Object.isFrozen(e));
+});

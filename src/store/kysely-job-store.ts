@@ -2,7 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { CbsError } from '../errors/index.js';
 import { isRetryable, type StoreDialect } from './dialect.js';
-import type { JobStore } from './job-store.js';
+import type { JobStore, TaskCompletion } from './job-store.js';
 import { mapDriverError } from './map-driver-error.js';
 import { runMigrations } from './migrate.js';
 import { MIGRATIONS } from './migrations/index.js';
@@ -142,9 +142,9 @@ export class KyselyJobStore implements JobStore {
     const now = o.now ?? Date.now();
     return this.write('heartbeat', (trx) => heartbeatTask(this.d, trx, taskId, agentId, leaseToken, progress, o.leaseMs, now));
   }
-  completeTask(taskId: string, agentId: string, leaseToken: string, result: Record<string, unknown>, now = Date.now()): Promise<Job> {
+  completeTask(taskId: string, agentId: string, leaseToken: string, completion: TaskCompletion, now = Date.now()): Promise<Job> {
     return this.write('completeTask', async (trx) => {
-      const jobId = await finishTask(this.d, trx, taskId, agentId, leaseToken, { status: 'SUCCESS', result }, now);
+      const jobId = await finishTask(this.d, trx, taskId, agentId, leaseToken, { status: 'SUCCESS', completion }, now);
       return mustExist(await loadJob(trx, jobId), jobId);
     });
   }
@@ -182,9 +182,6 @@ export class KyselyJobStore implements JobStore {
   }
   listBackupTargets(accountId: string): Promise<BackupTarget[]> {
     return this.read('listBackupTargets', () => targets.listBackupTargets(this.db, accountId));
-  }
-  setBackupTargetStatus(weId: string, status: BackupTarget['status']): Promise<void> {
-    return this.write('setBackupTargetStatus', (trx) => targets.setBackupTargetStatus(trx, weId, status));
   }
   recordBackup(b: BackupRecord): Promise<void> {
     return this.write('recordBackup', (trx) => backups.recordBackup(trx, b));
