@@ -10,6 +10,7 @@ import { registerBackup } from './commands/backup.js';
 import { registerBrowse } from './commands/browse.js';
 import { registerRestore } from './commands/restore.js';
 import { registerRepo } from './commands/repo.js';
+import { cliEnvironment } from '../config/index.js';
 import { CliError } from './output.js';
 
 /**
@@ -43,7 +44,7 @@ try {
     const msg = e instanceof CliError ? e.message : (e as Error).message ?? String(e);
     const code = (e as { code?: string }).code;
     process.stderr.write(`cbs: ${msg}${code && !(e instanceof CliError) && !msg.includes(code) ? ` (${code})` : ''}\n`);
-    if (process.env['CBS_DEBUG']) process.stderr.write(`${(e as Error).stack ?? ''}\n`);
+    if (cliEnvironment().debug) process.stderr.write(`${(e as Error).stack ?? ''}\n`);
     process.exitCode = e instanceof CliError ? e.exitCode : 1;
   }
 }
