@@ -2,8 +2,10 @@
  * Dependency direction of STYLE.md, checked in CI (`npm run lint:deps`).
  * errors, config: import nothing of ours. tasks (the task contract): only errors. storage: only
  * errors. repo: storage + errors.
- * store, jobs: never repo. Only main/ (and cli/, which is a composition root for
- * commands) imports concrete implementations across families.
+ * store, jobs: never repo. operations (the domain rules routes call): never an
+ * implementation. Routes reach the store only through operations (model types aside).
+ * Only main/ (and cli/, which is a composition root for commands) imports concrete
+ * implementations across families.
  */
 module.exports = {
   forbidden: [
@@ -21,6 +23,10 @@ module.exports = {
       from: { path: '^src/repo' }, to: { path: '^src/', pathNot: '^src/(repo|storage|errors)' } },
     { name: 'store-never-repo', severity: 'error',
       from: { path: '^src/(store|jobs)' }, to: { path: '^src/(repo|storage|api|agent|cli|main)' } },
+    { name: 'operations-no-implementations', severity: 'error',
+      from: { path: '^src/operations' }, to: { path: '^src/(repo|storage|api|agent|cli|main)' } },
+    { name: 'routes-no-store-queries', severity: 'error',
+      from: { path: '^src/api/routes' }, to: { path: '^src/store/', pathNot: '^src/store/(model|protection-model)\\.ts$' } },
     { name: 'api-no-concrete-implementations', severity: 'error',
       from: { path: '^src/api' }, to: { path: '^src/(repo|storage|agent|cli|main)' } },
     { name: 'nothing-imports-main', severity: 'error',

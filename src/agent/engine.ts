@@ -13,11 +13,10 @@ export interface RepositoryRef {
 
 export interface EngineProgress { bytesDone: number; bytesTotal: number; filesDone: number; filesTotal: number }
 
+/** One entry of a directory of a snapshot. */
 export interface SnapshotEntry {
   inode: number;
   name: string;
-  /** absolute inside the backup: '/a/b' */
-  path: string;
   type: 'FILE' | 'DIRECTORY' | 'SYMLINK' | 'OTHER';
   size: number;
   /** epoch ms */
@@ -29,12 +28,19 @@ export interface AgentEngine {
   init(repo: RepositoryRef): Promise<{ repositoryId: string }>;
   /** A new snapshot of `sourceDir` (incremental against the latest of the same source). */
   backup(repo: RepositoryRef, o: { sourceDir: string; tags: string[]; signal: AbortSignal; onProgress: (p: EngineProgress) => void }):
-    Promise<{ snapshotId: string; time: number; size: number; files: number }>;
+    Promise<{
+      snapshotId: string; time: number; size: number; files: number;
+      /** Items that could not be read (the snapshot was written without them): how many, and the first ≤ 10 paths, volume-relative, in the escaped form. */
+      skipped?: { count: number; paths: string[] };
+    }>;
   /** Restores the snapshot (or the `include` paths, kept at their full path) into `targetDir`. */
   restore(repo: RepositoryRef, o: { snapshotId: string; targetDir: string; include?: string[]; signal: AbortSignal; onProgress: (p: EngineProgress) => void }):
     Promise<{ files: number; bytes: number }>;
-  /** One directory of a snapshot, in name order. */
-  listDir(repo: RepositoryRef, snapshotId: string, path: string): Promise<SnapshotEntry[]>;
+  /**
+   * Entries [offset, offset + limit) of one directory of a snapshot, in name order, and
+   * how many entries it has. Memory and time stay bounded by the page, not the directory.
+   */
+  listDirPage(repo: RepositoryRef, snapshotId: string, path: string, page: { offset: number; limit: number }): Promise<{ entries: SnapshotEntry[]; total: number }>;
   /** The repository's master key as a key export (opens it without the server: `cbs repo --key-file`). */
   exportKey(repo: RepositoryRef): Promise<string>;
 }

@@ -14,8 +14,8 @@ import { workingEnvironmentRoutes } from './routes/working-environments.js';
 import { backupRoutes } from './routes/backup.js';
 import { restoreRoutes } from './routes/restore.js';
 import { fileExploreRoutes } from './routes/file-explore.js';
-import { newContext } from './protection/context.js';
-import type { ProtectionStore } from './deps.js';
+import { DEFAULTS } from '../config/defaults.js';
+import { newOperationsDeps, type OperationsStore } from '../operations/index.js';
 
 /**
  * Builds the HTTP application. Every dependency comes in through `deps`; nothing here
@@ -24,7 +24,7 @@ import type { ProtectionStore } from './deps.js';
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: deps.logger ?? false,
-    bodyLimit: deps.bodyLimit ?? 1024 * 1024,
+    bodyLimit: deps.bodyLimit ?? DEFAULTS.bodyLimit,
     // Unknown query parameters and body fields are errors, not silently dropped.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
     return503OnClosing: true,
@@ -55,18 +55,20 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   installMetrics(app, deps.store, deps.metricsPrefix);
   await app.register(healthRoutes, { store: deps.store });
 
-  // The agent protocol and the protection routes need the key vault (repository keys).
-  const ctx = deps.keys ? newContext(deps.store as ProtectionStore, deps.keys, deps.protection) : undefined;
-  if (ctx) await app.register(agentProtocolRoutes, { prefix: '/agent/v1', ctx, tokens: deps.tokens });
+  // The agent protocol and the routes that start work or browse need the key vault (repository keys).
+  const ops = deps.keys
+    ? newOperationsDeps(deps.store as OperationsStore, deps.keys, deps.operations, (level, msg, fields) => app.log[level](fields ?? {}, msg))
+    : undefined;
+  if (ops) await app.register(agentProtocolRoutes, { prefix: '/agent/v1', ops, tokens: deps.tokens });
 
   await app.register(async (cbs) => {
     installCbsAuth(cbs, { tokens: deps.tokens, store: deps.store });
     await cbs.register(jobRoutes, { store: deps.store });
-    if (ctx) {
-      await cbs.register(workingEnvironmentRoutes, { ctx });
-      await cbs.register(backupRoutes, { ctx });
-      await cbs.register(restoreRoutes, { ctx });
-      await cbs.register(fileExploreRoutes, { ctx });
+    if (ops) {
+      await cbs.register(workingEnvironmentRoutes, { ops });
+      await cbs.register(backupRoutes, { ops });
+      await cbs.register(restoreRoutes, { ops });
+      await cbs.register(fileExploreRoutes, { ops });
     }
   }, { prefix: PREFIX });
 

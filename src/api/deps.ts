@@ -1,6 +1,8 @@
 import type { Job, JobFilter, JobStatus } from '../store/model.js';
-import type { JobStore } from '../store/job-store.js';
 import type { TokenVerifier } from '../auth/index.js';
+import type { KeyVault, OperationsOptions, OperationsStore } from '../operations/index.js';
+
+export type { KeyVault, OperationsOptions, OperationsStore } from '../operations/index.js';
 
 /**
  * What the HTTP layer needs from the rest of the system. main/ supplies the concrete
@@ -15,53 +17,14 @@ export interface ApiStore {
   countJobsByStatus(): Promise<Record<JobStatus, number>>;
 }
 
-/**
- * What the agent protocol and the WE / backup / restore / browse routes need: the
- * directory (agents, WEs, volumes), jobs and tasks, and the protection tables.
- */
-export type ProtectionStore = Pick<JobStore,
-  | 'getAccount' | 'getAgent' | 'createAgent' | 'touchAgent'
-  | 'upsertWorkingEnvironment' | 'getWorkingEnvironment' | 'listWorkingEnvironments' | 'upsertVolume' | 'listVolumes'
-  | 'createJob' | 'getJob' | 'listJobs' | 'getTask' | 'claimTask' | 'heartbeat' | 'completeTask' | 'failTask'
-  | 'activateBackup' | 'getBackupTarget' | 'listBackupTargets' | 'setBackupTargetStatus'
-  | 'recordBackup' | 'listBackups' | 'getBackup' | 'reportVolumes' | 'listVolumeStates'
-  | 'createAgentCall' | 'claimAgentCalls' | 'finishAgentCall' | 'getAgentCall' | 'deleteAgentCall'
-  | 'hasPendingTask' | 'hasPendingAgentCall'>;
-
-/**
- * Wraps secrets stored in the job store (repository keys, provider credentials) with
- * the control plane's key-encryption key. Only the agent protocol unwraps, to hand a
- * repository key to the agent that owns the working environment.
- */
-export interface KeyVault {
-  wrap(plain: Buffer): string;
-  /** Throws when the wrapped value was not made by this vault's key. */
-  unwrap(wrapped: string): Buffer;
-}
-
-/** Settings of the agent protocol and of the routes that create tasks. */
-export interface ProtectionOptions {
-  /** Lease given to a claimed task; renewed by heartbeat. @default 30000 */
-  leaseMs: number;
-  /** Longest long-poll a claim may ask for. @default 30000 */
-  maxClaimWaitMs: number;
-  /** How often a waiting claim re-reads the store for work created by another instance. @default 250 */
-  claimPollMs: number;
-  /** How long a browse waits for the agent's answer before 503. @default 15000 */
-  agentCallTimeoutMs: number;
-  /** Root of LOCAL buckets when the activation names no path (`$CBS_HOME/buckets`). */
-  bucketsRoot: string;
-  /** Claims allowed per task before an expired lease fails it. @default 2 */
-  maxAttempts: number;
-}
-
 export interface ApiDeps {
-  store: ApiStore & Partial<ProtectionStore>;
+  store: ApiStore & Partial<OperationsStore>;
   tokens: TokenVerifier;
-  /** Required for the agent protocol and protection routes; without it they are not registered. */
+  /** Required for the agent protocol and the WE / backup / restore / browse routes; without it they are not registered. */
   keys?: KeyVault;
-  protection?: Partial<ProtectionOptions>;
-  /** Largest accepted request body, bytes. @default 1048576 */
+  /** Settings of those routes' operations; defaults from config/defaults.ts. */
+  operations?: Partial<OperationsOptions>;
+  /** Largest accepted request body, bytes. @default DEFAULTS.bodyLimit */
   bodyLimit?: number;
   /** pino logger options, or false for none. @default false */
   logger?: boolean | Record<string, unknown>;

@@ -1,6 +1,6 @@
-import { randomBytes, createHash } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { JobStore } from '../store/job-store.js';
-import { HmacTokenService, newAccountId, newAgentId, newAgentSecret } from '../auth/index.js';
+import { hashAgentSecret, HmacTokenService, newAccountId, newAgentId, newAgentSecret } from '../auth/index.js';
 import { credentialsPath, readCredentials, writeCredentials, type Credentials } from './credentials.js';
 
 export const SETTING_TOKEN_SECRET = 'token-secret';
@@ -14,10 +14,6 @@ const ADMIN_TOKEN_TTL = 365 * 86400;
 export async function tokenService(store: JobStore): Promise<HmacTokenService> {
   const secret = await store.initSetting(SETTING_TOKEN_SECRET, randomBytes(32).toString('base64'));
   return new HmacTokenService(Buffer.from(secret, 'base64'));
-}
-
-export function hashAgentSecret(secret: string): string {
-  return createHash('sha256').update(secret).digest('hex');
 }
 
 /**

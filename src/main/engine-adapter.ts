@@ -1,7 +1,8 @@
 import type { AgentEngine, EngineProgress, RepositoryRef, SnapshotEntry } from '../agent/index.js';
 import {
-  backup, exportKey, initRepository, isRepoError, listDir, openRepository, restore, type Repository,
+  backup, exportKey, initRepository, isRepoError, openRepository, restore, type Repository,
 } from '../repo/index.js';
+import { listDirPage } from '../repo/browse/list-dir.js';
 import { openBackend, type Backend, type OpenOptions } from '../storage/index.js';
 
 export interface EngineAdapterOptions {
@@ -51,15 +52,15 @@ export class RepoEngine implements AgentEngine {
 
   /**
    * Browsing opens the repository once per minute at most: loading the index is the
-   * expensive part. A snapshot newer than the cached index fails its tree lookup; that
-   * case reopens once.
+   * expensive part, and a browse asks for one page at a time. A snapshot newer than the
+   * cached index fails its tree lookup; that case reopens once.
    */
-  async listDir(ref: RepositoryRef, snapshotId: string, path: string): Promise<SnapshotEntry[]> {
+  async listDirPage(ref: RepositoryRef, snapshotId: string, path: string, page: { offset: number; limit: number }): Promise<{ entries: SnapshotEntry[]; total: number }> {
     const key = `${ref.location}\n${ref.key.toString('base64')}`;
     const cached = this.#browse.get(key);
     if (cached && cached.until > Date.now()) {
       try {
-        return await this.#list(cached.repo, snapshotId, path);
+        return await this.#page(cached.repo, snapshotId, path, page);
       } catch (e) {
         if (isRepoError(e, 'REPO_PATH_NOT_FOUND')) throw e;
         // fall through: reopen with a fresh index
@@ -69,7 +70,7 @@ export class RepoEngine implements AgentEngine {
     const backend = await this.#open(ref, false);
     try {
       const repo = await openRepository(backend, { kek: ref.key });
-      const out = await this.#list(repo, snapshotId, path);
+      const out = await this.#page(repo, snapshotId, path, page);
       const entry = { repo, backend, until: Date.now() + 60_000 };
       this.#browse.set(key, entry);
       // The handle (index in memory, backend connections) is released when it expires.
@@ -86,19 +87,9 @@ export class RepoEngine implements AgentEngine {
 
   readonly #browse = new Map<string, { repo: Repository; backend: Backend; until: number }>();
 
-  async #list(repo: Repository, snapshotId: string, path: string): Promise<SnapshotEntry[]> {
-    {
-      const out: SnapshotEntry[] = [];
-      let offset: number | undefined = 0;
-      while (offset !== undefined) {
-        const page = await listDir(repo, snapshotId, path, { offset, limit: 1000 });
-        for (const e of page.entries) {
-          out.push({ inode: e.inode, name: e.name, path: e.path, type: TYPE[e.type], size: e.size, mtime: e.mtime });
-        }
-        offset = page.nextOffset;
-      }
-      return out;
-    }
+  async #page(repo: Repository, snapshotId: string, path: string, page: { offset: number; limit: number }): Promise<{ entries: SnapshotEntry[]; total: number }> {
+    const r = await listDirPage(repo, snapshotId, path, page);
+    return { entries: r.entries.map((e) => ({ inode: e.inode, name: e.name, type: TYPE[e.type], size: e.size, mtime: e.mtime })), total: r.total };
   }
 
   async #withRepo<T>(ref: RepositoryRef, f: (r: Repository) => Promise<T>): Promise<T> {

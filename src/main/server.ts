@@ -36,7 +36,7 @@ export async function startServer(cfg: Config, opts: { signal?: AbortSignal } = 
       store,
       tokens,
       keys,
-      protection: {
+      operations: {
         leaseMs: cfg.jobs.leaseMs,
         bucketsRoot: cfg.bucketsRoot,
         maxAttempts: cfg.jobs.maxAttempts,

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { Contract, type HandlerTable, type KindOf, type PayloadOf, type ResultOf } from './contract.js';
+import { Contract, type HandlerTable, type KindOf, type PayloadOf, type ResultOf, type Unit } from './contract.js';
 import { BrowseEntry, Count, MAX_BROWSE_PAGE, SnapshotId, VolumeName, VolumePath, WeId } from './fields.js';
 
 const PageLimit = Type.Integer({ minimum: 1, maximum: MAX_BROWSE_PAGE });
@@ -53,6 +53,8 @@ export type CallKinds = typeof CALL_KINDS;
 export type CallKind = KindOf<CallKinds>;
 export type CallPayload<K extends CallKind> = PayloadOf<CallKinds, K>;
 export type CallResult<K extends CallKind> = ResultOf<CallKinds, K>;
+/** A call kind with its payload (`kind` narrows `payload`). */
+export type CallUnit = Unit<CallKinds>;
 /** One handler per call kind. */
 export type CallHandlerTable<Ctx> = HandlerTable<CallKinds, Ctx>;
 

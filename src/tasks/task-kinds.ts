@@ -43,7 +43,11 @@ export const TASK_KINDS = {
   },
   /** Back up one volume: a new snapshot, incremental against the volume's previous one. */
   'backup-volume': {
-    payload: Type.Object({ weId: WeId, volumeId: VolumeId, volumeName: VolumeName, backupName: BackupName }),
+    payload: Type.Object({
+      weId: WeId, volumeId: VolumeId, volumeName: VolumeName, backupName: BackupName,
+      /** The policy label of a scheduled backup (hourly, daily, …), tagged on the snapshot. */
+      label: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' })),
+    }),
     result: Type.Object({
       snapshotId: SnapshotId,
       creationTime: EpochMs,

@@ -2,7 +2,7 @@ import { lstat, mkdir, rename, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { DriverError } from '../local-fs-driver.js';
 import { INTERNAL_PREFIX } from '../local-fs-driver.js';
-import { driverOf, payloadString, repositoryOf, TaskError, type TaskContext, type TaskRunner } from './task-context.js';
+import { driverOf, repositoryOf, TaskError, type TaskContext, type TaskRunner } from './task-context.js';
 
 /**
  * Restores. Data is first restored into a work directory (`.cbs-restore-<task>`) on the
@@ -15,32 +15,31 @@ import { driverOf, payloadString, repositoryOf, TaskError, type TaskContext, typ
  * An existing name at the destination is never overwritten: the restored item takes
  * the first free name `<name>.restored`, `<name>.restored-2`, …
  */
-export const restoreVolume: TaskRunner = async (ctx) => {
+export const restoreVolume: TaskRunner<'restore-volume'> = async (ctx, p) => {
   const t = ctx.task;
-  const { driver } = driverOf(ctx, payloadString(t, 'targetWeId'));
-  const name = payloadString(t, 'targetVolumeName');
+  const { driver } = driverOf(ctx, p.targetWeId);
+  const name = p.targetVolumeName;
   const dst = wrapDriver(() => driver.newVolumeDir(name));
   if (await exists(dst)) throw new TaskError(`volume "${name}" already exists on the target working environment`);
   const work = join(driver.root, `${INTERNAL_PREFIX}restore-${t.id}`);
-  const repo = await repositoryOf(ctx, payloadString(t, 'sourceWeId'));
+  const repo = await repositoryOf(ctx, p.sourceWeId);
   await rm(work, { recursive: true, force: true });
   try {
-    const r = await ctx.engine.restore(repo, { snapshotId: payloadString(t, 'snapshotId'), targetDir: work, signal: ctx.signal, onProgress: ctx.progress });
+    const r = await ctx.engine.restore(repo, { snapshotId: p.snapshotId, targetDir: work, signal: ctx.signal, onProgress: ctx.progress });
     if (await exists(dst)) throw new TaskError(`volume "${name}" appeared on the target working environment during the restore`);
     await rename(work, dst);
-    return { files: r.files, bytes: r.bytes, path: dst };
+    return { files: r.files, bytes: r.bytes };
   } finally {
     await rm(work, { recursive: true, force: true });
   }
 };
 
-export const restorePaths: TaskRunner = async (ctx) => {
+export const restorePaths: TaskRunner<'restore-folder' | 'restore-files'> = async (ctx, payload) => {
   const t = ctx.task;
-  const { driver } = driverOf(ctx, payloadString(t, 'targetWeId'));
-  const volumeName = payloadString(t, 'targetVolumeName');
-  const targetPath = typeof t.payload['targetPath'] === 'string' ? t.payload['targetPath'] : '/';
-  const paths = t.payload['paths'];
-  if (!Array.isArray(paths) || paths.length === 0 || !paths.every((p) => typeof p === 'string')) throw new TaskError('payload field "paths" is missing');
+  const { driver } = driverOf(ctx, payload.targetWeId);
+  const volumeName = payload.targetVolumeName;
+  const targetPath = payload.targetPath;
+  const paths = payload.paths;
   const volume = await wrapDriverAsync(() => driver.volumeDir(volumeName));
   // The target path may not exist yet: create it inside the volume, then resolve it safely.
   const segs = targetPath.split('/').filter((s) => s !== '');
@@ -48,18 +47,18 @@ export const restorePaths: TaskRunner = async (ctx) => {
   await mkdirInside(ctx, volume, segs);
   const dstDir = await wrapDriverAsync(() => driver.resolveInside(volumeName, targetPath));
   const work = join(volume, `${INTERNAL_PREFIX}restore-${t.id}`);
-  const repo = await repositoryOf(ctx, payloadString(t, 'sourceWeId'));
+  const repo = await repositoryOf(ctx, payload.sourceWeId);
   await rm(work, { recursive: true, force: true });
   try {
     const r = await ctx.engine.restore(repo, {
-      snapshotId: payloadString(t, 'snapshotId'), targetDir: work, include: paths as string[], signal: ctx.signal, onProgress: ctx.progress,
+      snapshotId: payload.snapshotId, targetDir: work, include: paths, signal: ctx.signal, onProgress: ctx.progress,
     });
     const placed: string[] = [];
-    for (const p of paths as string[]) {
+    for (const p of paths) {
       const from = join(work, ...p.split('/').filter((s) => s !== ''));
-      if (!(await exists(from))) throw new TaskError(`${p} is not in backup ${payloadString(t, 'snapshotId').slice(0, 8)}`);
+      if (!(await exists(from))) throw new TaskError(`${p} is not in backup ${payload.snapshotId.slice(0, 8)}`);
       const segs = p.split('/').filter((x) => x !== '');
-      const keep = t.payload['retainSourcePath'] === true;
+      const keep = payload.retainSourcePath;
       if (keep) await mkdirInside(ctx, dstDir, segs.slice(0, -1));
       const to = await freeName(keep ? join(dstDir, ...segs) : join(dstDir, basename(p)));
       await rename(from, to);

@@ -50,3 +50,16 @@ export async function listDir(repo: Repository, snapshotId: string, path: string
   const end = offset + slice.length;
   return { entries, total: tree.nodes.length, ...(end < tree.nodes.length ? { nextOffset: end } : {}) };
 }
+
+/**
+ * Entries [offset, offset + limit) of one directory of a snapshot, in name order, and
+ * how many entries the directory has. The agent answers browse calls a page at a time
+ * with it, so keep this signature; the body may become one that does not decode the
+ * whole directory for each page (directories of a million entries).
+ */
+export async function listDirPage(
+  repo: Repository, snapshotId: string, path: string, page: { offset: number; limit: number },
+): Promise<{ entries: readonly DirEntry[]; total: number }> {
+  const r = await listDir(repo, snapshotId, path, page);
+  return { entries: r.entries, total: r.total };
+}
