@@ -11,7 +11,8 @@ export function installErrorHandling(app: FastifyInstance): void {
     const e = toCbsError(err);
     if (e.status >= 500) req.log.error({ err }, 'request failed');
     else req.log.debug({ code: e.code, msg: e.message }, 'request rejected');
-    return reply.status(e.status).send(e.toBody());
+    const body = e.toBody();
+    return reply.status(e.status).send(e.status >= 500 ? { ...body, message: withoutServerPaths(body.message) } : body);
   });
   app.setNotFoundHandler((req, reply) => {
     const e = new CbsError('ROUTE_NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`);
@@ -58,4 +59,16 @@ function describeValidation(where: string, v: AjvError): { field: string; messag
   if (v.keyword === 'additionalProperties') return { field, message: `${ctx} "${field}" is not allowed` };
   if (v.keyword === 'required') return { field, message: `${ctx} "${field}" is required` };
   return { field, message: `${ctx} "${field}" ${v.message ?? 'is invalid'}` };
+}
+
+/** An absolute path (not a URL's "//host"), after a start, a space, a quote, "(", "=" or ":". */
+const ABSOLUTE_PATH = /(^|[\s'"(=:])\/(?!\/)[^\s'"(),;:]*/g;
+
+/**
+ * 5xx messages are the server's own, but a path of the server's machine (a database
+ * file, a bucket directory, an agent's volume) must never reach a caller: each is
+ * replaced by "<path>"; the log keeps the original.
+ */
+export function withoutServerPaths(message: string): string {
+  return message.replace(ABSOLUTE_PATH, '$1<path>');
 }
