@@ -5,7 +5,7 @@ import { CbsError } from '../errors/index.js';
 import type { JobStore } from '../store/job-store.js';
 import type { EntryStatus, JobEntry, JobStatus, Task, TaskStatus } from '../store/model.js';
 import type { Database } from '../store/schema.js';
-import { seededRandom, withSeed } from '../store/testing/seeded-random.js';
+import { seededRandom, withSeed } from '../testing/seeded-random.js';
 import { storeMatrix } from '../store/testing/store-matrix.js';
 import { seedTenant } from '../store/testing/tenant-fixture.js';
 import { deriveJobStatus } from './derive-job-status.js';
