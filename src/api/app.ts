@@ -3,7 +3,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { ApiDeps } from './deps.js';
-import { installErrorHandling } from './plugins/errors.js';
+import { frameworkErrors, installErrorHandling } from './plugins/errors.js';
 import { installCbsAuth } from './plugins/auth.js';
 import { installMetrics } from './plugins/metrics.js';
 import { jobRoutes } from './routes/jobs.js';
@@ -28,6 +28,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     // Unknown query parameters and body fields are errors, not silently dropped.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
     return503OnClosing: true,
+    frameworkErrors,
     // One line per request at info level would dominate the log of a polled job API.
     logController: new LogController({ disableRequestLogging: true }),
   }).withTypeProvider<TypeBoxTypeProvider>();

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as delay } from 'node:timers/promises';
 import { CbsError, ERROR_REGISTRY, type ErrorCode } from '../errors/index.js';
 import type { AgentCall } from '../store/protection-model.js';
 import { CALLS, type CallKind, type CallPayload, type CallResult } from '../tasks/index.js';
@@ -34,7 +33,8 @@ export async function callAgent<K extends CallKind>(
   let pause = 5;
   try {
     while (Date.now() < deadline) {
-      await delay(pause);
+      // Woken at once when the answer reaches this instance; another instance's is found by the re-read.
+      await deps.notifier.wait(answered(call.id), Math.min(pause, deadline - Date.now()));
       pause = Math.min(pause * 2, 100);
       const c = await store.getAgentCall(call.id);
       if (c?.status !== 'DONE') continue;
@@ -76,7 +76,11 @@ export async function answerCall(
 ): Promise<void> {
   const c = await deps.store.getAgentCall(callId);
   if (!c || c.agentId !== agent.id || c.accountId !== agent.accountId) throw new CbsError('TASK_NOT_FOUND', `call ${callId} not found for this agent`);
-  if (answer.error) return deps.store.finishAgentCall(callId, agent.id, { error: answer.error });
+  if (answer.error) {
+    await deps.store.finishAgentCall(callId, agent.id, { error: answer.error });
+    deps.notifier.notify(answered(callId));
+    return;
+  }
   let result: unknown;
   try {
     result = CALLS.result(CALLS.kind(c.kind, 'call.kind'), answer.result);
@@ -85,4 +89,10 @@ export async function answerCall(
     throw e;
   }
   await deps.store.finishAgentCall(callId, agent.id, { result });
+  deps.notifier.notify(answered(callId));
+}
+
+/** The notifier key the asking request waits on. */
+function answered(callId: string): string {
+  return `answered:${callId}`;
 }

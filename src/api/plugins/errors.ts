@@ -6,6 +6,16 @@ import { CbsError, type ErrorCode } from '../../errors/index.js';
  * messages name the offending field; 5xx bodies never carry internals (the cause goes
  * to the log only).
  */
+/**
+ * Fastify answers some malformed URLs before any route or hook runs (a bad percent
+ * escape, an overlong path parameter); given as the `frameworkErrors` option, this
+ * answers them in the same error body.
+ */
+export function frameworkErrors(err: FastifyError, _req: FastifyRequest, reply: FastifyReply): void {
+  const e = toCbsError(err);
+  void reply.status(e.status).send(e.toBody());
+}
+
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | CbsError | Error, req: FastifyRequest, reply: FastifyReply) => {
     const e = toCbsError(err);
@@ -38,6 +48,7 @@ export function toCbsError(err: unknown): CbsError {
     FST_ERR_CTP_EMPTY_JSON_BODY: ['VALIDATION_FAILED', 'body must not be empty when content-type is application/json'],
     FST_ERR_CTP_INVALID_JSON_BODY: ['VALIDATION_FAILED', 'body is not valid JSON'],
     FST_ERR_BAD_URL: ['VALIDATION_FAILED', 'the URL is malformed'],
+    FST_ERR_MAX_PARAM_LENGTH: ['VALIDATION_FAILED', 'a path parameter is too long'],
     FST_ERR_ASYNC_CONSTRAINT: ['VALIDATION_FAILED', 'the request is malformed'],
   };
   const mapped = fe.code ? byFastifyCode[fe.code] : undefined;
