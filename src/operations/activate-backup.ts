@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Job } from '../store/model.js';
-import type { BackupTarget } from '../store/protection-model.js';
+import type { BackupTarget } from '../store/backup-model.js';
 import type { OperationsDeps } from './deps.js';
 import { weOf } from './lookups.js';
 import { providerLocation, type ProviderRequest } from './provider-location.js';

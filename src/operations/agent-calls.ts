@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { CbsError, ERROR_REGISTRY, type ErrorCode } from '../errors/index.js';
-import type { AgentCall } from '../store/protection-model.js';
+import type { AgentCall } from '../store/backup-model.js';
 import { CALLS, type CallKind, type CallPayload, type CallResult } from '../tasks/index.js';
 import type { AgentIdentity } from './agent-work.js';
 import type { OperationsDeps } from './deps.js';

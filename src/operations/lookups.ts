@@ -1,6 +1,6 @@
 import { CbsError } from '../errors/index.js';
 import type { Volume, WorkingEnvironment } from '../store/model.js';
-import type { BackupRecord, BackupTarget } from '../store/protection-model.js';
+import type { BackupRecord, BackupTarget } from '../store/backup-model.js';
 import type { OperationsStore } from './deps.js';
 
 /**

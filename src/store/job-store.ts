@@ -1,7 +1,7 @@
 import type {
   Account, Agent, Job, JobFilter, JobStatus, NewJob, Progress, SkippedItems, Task, Volume, WorkingEnvironment,
 } from './model.js';
-import type { AgentCall, BackupRecord, BackupTarget, VolumeReport, VolumeState } from './protection-model.js';
+import type { AgentCall, BackupRecord, BackupTarget, VolumeReport, VolumeState } from './backup-model.js';
 
 /**
  * The job store: the one durable state of the control plane. Every operation is
@@ -99,7 +99,7 @@ export interface JobStore {
    */
   expireLeases(now?: number): Promise<number>;
 
-  // ---- protection (migration 0002) ----------------------------------------------
+  // ---- backup targets, backups, volume states, agent calls (migration 0002) -------
 
   /** Replaces the agent's credential hash. */
   setAgentCredential(agentId: string, credentialHash: string): Promise<void>;

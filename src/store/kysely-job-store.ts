@@ -21,7 +21,7 @@ import * as settings from './queries/settings.js';
 import * as wes from './queries/working-environments.js';
 import { toTask } from './rows.js';
 import type { Database } from './schema.js';
-import type { AgentCall, BackupRecord, BackupTarget, VolumeReport, VolumeState } from './protection-model.js';
+import type { AgentCall, BackupRecord, BackupTarget, VolumeReport, VolumeState } from './backup-model.js';
 import * as targets from './queries/backup-targets.js';
 import * as backups from './queries/backups.js';
 import * as volumeStates from './queries/volume-states.js';
@@ -164,7 +164,7 @@ export class KyselyJobStore implements JobStore {
     return changed;
   }
 
-  // ---- protection (migration 0002) ----------------------------------------------
+  // ---- backup targets, backups, volume states, agent calls (migration 0002) -------
 
   setAgentCredential(agentId: string, credentialHash: string): Promise<void> {
     return this.write('setAgentCredential', (trx) => setAgentCredential(trx, agentId, credentialHash));

@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Volume, WorkingEnvironment } from '../../store/model.js';
-import type { BackupRecord } from '../../store/protection-model.js';
+import type { BackupRecord } from '../../store/backup-model.js';
 import {
   activateBackup, backupOf, exportRepositoryKey, submitBackup, volumeOf, weOf, type OperationsDeps,
 } from '../../operations/index.js';

@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import { decodeJson, encodeJson, encodeJsonOrNull } from '../json-codec.js';
-import type { BackupTarget } from '../protection-model.js';
+import type { BackupTarget } from '../backup-model.js';
 import type { BackupTargetRow, Database } from '../schema.js';
 
 function toTarget(r: Selectable<BackupTargetRow>): BackupTarget {

@@ -8,7 +8,7 @@ import { apiHarness } from '../helpers/api-harness.js';
 const setup = (store: JobStore) => apiHarness(store, { operations: { bucketsRoot: '/tmp/cbs-test-buckets', leaseMs: 60_000 } });
 
 for (const m of storeMatrix()) {
-  describe(`protection API (${m.name})`, () => {
+  describe(`backup API and agent protocol (${m.name})`, () => {
     test('agents register with stable ids, claim only their own tasks, and their results become backups', async () => {
       const { store, destroy } = await m.open();
       try {
