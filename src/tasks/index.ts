@@ -9,9 +9,9 @@
  * Imports nothing of ours but errors.
  *
  * Adding a task kind: add it to TASK_KINDS (payload and result schemas), add its runner
- * to the agent's RUNNERS (the compiler says so), produce it from an operation with
- * `newTask(kind, payload, …)`, and say what its success changes in `completionEffects`
- * (jobs/task-outcome.ts; the switch is exhaustive).
+ * to the agent's RUNNERS (the compiler says so), say what its success changes in
+ * operations/task-outcome.ts (the switch is exhaustive), and produce it from an
+ * operation with `newTask(kind, payload, …)`. docs/ARCHITECTURE.md follows one through.
  */
 export * from './contract.js';
 export * from './fields.js';

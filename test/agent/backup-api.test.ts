@@ -160,6 +160,21 @@ for (const m of storeMatrix()) {
         assert.equal(bad.status, 400);
         assert.equal(res3.statusCode, 500);
         assert.doesNotMatch(res3.json().message, /expected|entries/);
+        // The live list pages too: the call carries the name to start after; next-cursor names it; short answers are completed.
+        const live = (qs: string) => app.inject({ method: 'GET', url: `${prefix(a.accountId)}/v1/working-environment/${we.id}/volume/${v1.id}/list${qs}`, headers: headers(a) });
+        const liveCalls: any[] = [];
+        const [l1] = await Promise.all([live('?path=/d&limit=2'), (async () => {
+          liveCalls.push((await answerNext(() => ({ result: { entries: [e(1, 'n1')], total: 5, more: true } }))).payload);
+          liveCalls.push((await answerNext(() => ({ result: { entries: [e(2, 'n2')], total: 5, more: true } }))).payload);
+        })()]);
+        assert.deepEqual(liveCalls.map((c) => [c.volumeName, c.path, c.after, c.limit]), [['v1', '/d', undefined, 2], ['v1', '/d', 'n1', 1]]);
+        assert.deepEqual(l1.json().context.map((x: any) => x.name), ['n1', 'n2']);
+        assert.equal(l1.json().total, 5);
+        const [l2, c2] = await Promise.all([live(`?path=/d&limit=2&cursor=${l1.json()['next-cursor']}`), answerNext(() => ({ result: { entries: [e(3, 'n3')], total: 5, more: false } }))]);
+        assert.equal(c2.payload.after, 'n2');
+        assert.deepEqual([l2.json().context.length, l2.json()['next-cursor']], [1, undefined]);
+        assert.equal((await live('?cursor=not-a-cursor!')).json().code, 'INVALID_CURSOR');
+
         // Errors the agent gives with a code keep it (a path not in the backup is the caller's mistake).
         const [res4] = await Promise.all([browse('?path=/nope'), answerNext(() => ({ error: { code: 'VALIDATION_FAILED', message: '/nope is not in snapshot 12121212' } }))]);
         assert.equal(res4.statusCode, 400);
