@@ -33,7 +33,7 @@ class FakeEngine implements AgentEngine {
   async exportKey() { return 'key'; }
 }
 
-test('agent loop: progress reaches the job by heartbeat; a lost lease or a stalled engine aborts the task; engine errors fail it', { timeout: 60_000 }, async () => {
+test('agent loop: progress reaches the job by heartbeat; a lost lease or a stalled engine aborts the task; engine errors and payloads that do not fit their kind fail it', { timeout: 60_000 }, async () => {
   const dir = await mkdtemp(join(tmpdir(), 'cbs-agent-loop-'));
   const store = await openJobStore({ url: `sqlite:${join(dir, 'cbs.db')}`, migrate: true });
   const tokens = new HmacTokenService(randomBytes(32));
@@ -103,6 +103,11 @@ test('agent loop: progress reaches the job by heartbeat; a lost lease or a stall
     const b2 = await post(`/v3/backup/working-environment/${weId}/volume/${volId}`, { mode: 'AD_HOC' });
     const failed = await until(b2['job-id'], (j) => j.status === 'FAILED');
     assert.match(failed.error, /disk on fire/);
+
+    // A task whose payload does not fit its kind is failed by the agent before anything runs.
+    const bad = await store.createJob({ accountId, workingEnvironmentId: weId, type: 'backup-volume', tasks: [{ agentId, kind: 'backup-volume', payload: { weId, volumeId: volId } }] });
+    const refused = await until(bad.id, (j) => j.status === 'FAILED');
+    assert.match(refused.error, /payload\.volumeName: expected required property/);
   } finally {
     ac.abort();
     await agent?.stop();
