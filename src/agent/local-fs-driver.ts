@@ -90,12 +90,19 @@ export class LocalFsDriver {
     const heap = new BoundedHeap<string>(page.limit, (a, b) => (a < b ? -1 : a > b ? 1 : 0));
     let total = 0;
     let following = 0;
-    for await (const e of await opendir(dir, { bufferSize: 128 })) {
-      if (e.name.startsWith(INTERNAL_PREFIX)) continue;
-      total++;
-      if (after !== undefined && !(e.name > after)) continue;
-      following++;
-      heap.offer(e.name);
+    // The largest read buffer and explicit reads: for a directory of a million names the
+    // read itself is most of a page's time (async iteration costs half as much again).
+    const d = await opendir(dir, { bufferSize: 1024 });
+    try {
+      for (let e = await d.read(); e !== null; e = await d.read()) {
+        if (e.name.startsWith(INTERNAL_PREFIX)) continue;
+        total++;
+        if (after !== undefined && !(e.name > after)) continue;
+        following++;
+        heap.offer(e.name);
+      }
+    } finally {
+      await d.close().catch(() => undefined);
     }
     const names = heap.sorted();
     const entries: LiveEntry[] = [];
