@@ -17,12 +17,10 @@
 import { createCipheriv, createHash } from 'node:crypto';
 import { appendFile, mkdir, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Rng as Prng } from '../src/repo/testing/random.js';
+/** The tests' seeded PRNG (mulberry32): the same seed gives the same tree on every machine. */
+import { SeededRandom } from '../src/testing/seeded-random.js';
 
 const MiB = 1024 * 1024;
-
-/** The engine tests' seeded PRNG (mulberry32): the same seed gives the same tree on every machine. */
-export { Prng };
 
 /** Incompressible bytes from AES-256-CTR keyed by (seed, stream): fast and reproducible. */
 export function randomBytesSeeded(seed: number, stream: string, length: number): Buffer {
@@ -38,7 +36,7 @@ const WORDS = ('the of and to in is was for on that with as by at from this be a
   'timeout retry connection session token account network disk memory thread process kernel module').split(' ');
 
 /** Log-like text: timestamps, levels, and words; compresses like real logs (about 3–4x with zstd). */
-export function textBytes(rng: Prng, length: number): Buffer {
+export function textBytes(rng: SeededRandom, length: number): Buffer {
   const out = Buffer.allocUnsafe(length + 256);
   let n = 0;
   let t = 1_700_000_000_000 + rng.int(0, 1e9);
@@ -70,7 +68,7 @@ async function writeBig(path: string, size: number, gen: (len: number, part: num
 
 /** Writes the data set into `dir` (created; must not exist or be empty). */
 export async function generateDataSet(dir: string, sizeMiB: number, seed: number): Promise<DataSetSummary> {
-  const rng = new Prng(seed);
+  const rng = new SeededRandom(seed);
   const total = sizeMiB * MiB;
   let files = 0;
   let bytes = 0;
@@ -133,7 +131,7 @@ export interface MutationSummary { readonly bytesChanged: number; readonly files
 
 /** Changes about `fraction` of the data set's bytes (see the file comment); seeded. */
 export async function mutateDataSet(dir: string, fraction: number, seed: number): Promise<MutationSummary> {
-  const rng = new Prng(seed ^ 0x5eed);
+  const rng = new SeededRandom(seed ^ 0x5eed);
   const all: Made[] = [];
   for await (const f of walk(dir)) all.push(f);
   const totalBytes = all.reduce((a, f) => a + f.size, 0);

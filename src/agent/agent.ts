@@ -1,9 +1,12 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { DEFAULTS } from '../config/defaults.js';
 import type { WireCall, WireTask } from '../api/index.js';
+import { CALLS, TASKS } from '../tasks/index.js';
 import type { AgentEngine, EngineProgress, RepositoryRef } from './engine.js';
+import { CALL_HANDLERS, type CallContext } from './call-handlers.js';
 import { DriverError, LocalFsDriver } from './local-fs-driver.js';
 import { ProtocolError, type ProtocolClient } from './protocol-client.js';
-import { RUNNERS, TaskError } from './runners/index.js';
+import { RUNNERS, TaskError, type TaskContext } from './runners/index.js';
 
 export interface AgentWeConfig {
   name: string;
@@ -18,21 +21,21 @@ export interface AgentOptions {
   client: ProtocolClient;
   engine: AgentEngine;
   workingEnvironments: AgentWeConfig[];
-  /** Tasks run at once. @default 2 */
+  /** Tasks run at once. @default DEFAULTS.agentConcurrency */
   concurrency?: number;
-  /** Long-poll length of a claim. @default 20000 */
+  /** Long-poll length of a claim. @default DEFAULTS.agentClaimWaitMs */
   claimWaitMs?: number;
-  /** How often volumes are rediscovered and reported. @default 30000 */
+  /** How often volumes are rediscovered and reported. @default DEFAULTS.discoverIntervalMs */
   discoverIntervalMs?: number;
   /** Heartbeat period; @default a third of the task's lease, at most 10 s */
   heartbeatMs?: number;
   /**
    * A task whose progress has not moved for this long is aborted and failed ("no progress"):
    * a hung engine must not keep a job IN_PROGRESS forever by heartbeating. 0 disables.
-   * @default 900000 (15 min)
+   * @default DEFAULTS.agentStallMs
    */
   stallTimeoutMs?: number;
-  /** How long stop() waits for running tasks to wind down after aborting them. @default 10000 */
+  /** How long stop() waits for running tasks to wind down after aborting them. @default DEFAULTS.agentStopTimeoutMs */
   stopTimeoutMs?: number;
   log?: AgentLog;
 }
@@ -42,7 +45,7 @@ export interface AgentOptions {
  * `concurrency` at once) with heartbeats, and answers calls. start() resolves once the
  * first registration succeeded; stop() (or aborting start's signal) stops claiming,
  * aborts running tasks and waits for the loops. A task aborted by a stop is not
- * reported: its lease runs out and the control plane retries it (DESIGN.md §5).
+ * reported: its lease runs out and the control plane retries it (docs/API.md, "When an agent dies").
  */
 export class Agent {
   readonly #o: Required<Omit<AgentOptions, 'heartbeatMs'>> & { heartbeatMs?: number };
@@ -53,7 +56,8 @@ export class Agent {
 
   constructor(o: AgentOptions) {
     this.#o = {
-      concurrency: 2, claimWaitMs: 20_000, discoverIntervalMs: 30_000, stallTimeoutMs: 900_000, stopTimeoutMs: 10_000,
+      concurrency: DEFAULTS.agentConcurrency, claimWaitMs: DEFAULTS.agentClaimWaitMs, discoverIntervalMs: DEFAULTS.discoverIntervalMs,
+      stallTimeoutMs: DEFAULTS.agentStallMs, stopTimeoutMs: DEFAULTS.agentStopTimeoutMs,
       log: () => undefined, ...o,
     };
   }
@@ -160,15 +164,22 @@ export class Agent {
     }, every);
     log('info', 'task started', { task: task.id, kind: task.kind, job: task.jobId, attempt: task.attempt });
     try {
-      const runner = RUNNERS[task.kind];
-      if (!runner) throw new TaskError(`this agent does not know task kind "${task.kind}"`);
+      // The payload is checked against its kind before anything runs: a payload this agent cannot read fails the task.
+      if (!TASKS.has(task.kind)) throw new TaskError(`this agent does not know task kind "${task.kind}"`);
+      let payload: unknown;
+      try {
+        payload = TASKS.payload(task.kind, task.payload);
+      } catch (e) {
+        throw new TaskError(`task ${task.id} (${task.kind}): ${(e as Error).message}`, { cause: e });
+      }
+      const run = RUNNERS[task.kind] as (ctx: TaskContext, p: unknown) => Promise<unknown>;
       // Settles on abort even when the engine does not honour its signal.
       const aborted = new Promise<never>((_, reject) => ac.signal.addEventListener('abort', () => reject(ac.signal.reason), { once: true }));
       aborted.catch(() => undefined);
-      const result = await Promise.race([runner({
+      const result = await Promise.race([run({
         task, engine: this.#o.engine, client: this.#o.client, drivers: this.#drivers, signal: ac.signal,
         progress: (p) => { latest = { bytesDone: p.bytesDone, bytesTotal: p.bytesTotal, filesDone: p.filesDone, filesTotal: p.filesTotal }; },
-      }), aborted]);
+      }, payload), aborted]);
       clearInterval(hb);
       if (latest) await this.#o.client.heartbeat(task.id, task.leaseToken, latest).catch(() => undefined);
       await this.#report(() => this.#o.client.complete(task.id, task.leaseToken, result), stopping);
@@ -235,20 +246,16 @@ export class Agent {
     return { location: r.location, key: Buffer.from(r.key, 'base64'), options: r.options, ...(r.credentials ? { credentials: r.credentials } : {}) };
   }
 
+  /** The call's payload checked against its kind, then its handler (call-handlers.ts). */
   async #handleCall(c: WireCall): Promise<unknown> {
-    const p = c.payload;
-    const weId = String(p['weId'] ?? '');
-    const d = this.#drivers.get(weId);
-    if (!d) throw new DriverError('VALIDATION_FAILED', `working environment ${weId} is not served by this agent`);
-    switch (c.kind) {
-      case 'list-live':
-        return d.driver.listLive(String(p['volumeName'] ?? ''), String(p['path'] ?? '/'));
-      case 'list-snapshot':
-        return this.#o.engine.listDir(await this.#repoRef(weId), String(p['snapshotId'] ?? ''), String(p['path'] ?? '/'));
-      case 'export-key':
-        return { keyExport: await this.#o.engine.exportKey(await this.#repoRef(weId)) };
-      default:
-        throw new DriverError('VALIDATION_FAILED', `unknown call kind "${c.kind}"`);
+    if (!CALLS.has(c.kind)) throw new DriverError('VALIDATION_FAILED', `unknown call kind "${c.kind}"`);
+    let payload: unknown;
+    try {
+      payload = CALLS.payload(c.kind, c.payload);
+    } catch (e) {
+      throw new DriverError('VALIDATION_FAILED', (e as Error).message, { cause: e });
     }
+    const ctx: CallContext = { drivers: this.#drivers, engine: this.#o.engine, repository: (weId) => this.#repoRef(weId) };
+    return (CALL_HANDLERS[c.kind] as (ctx: CallContext, p: unknown) => Promise<unknown>)(ctx, payload);
   }
 }

@@ -13,11 +13,10 @@ export interface RepositoryRef {
 
 export interface EngineProgress { bytesDone: number; bytesTotal: number; filesDone: number; filesTotal: number }
 
+/** One entry of a directory of a snapshot. */
 export interface SnapshotEntry {
   inode: number;
   name: string;
-  /** absolute inside the backup: '/a/b' */
-  path: string;
   type: 'FILE' | 'DIRECTORY' | 'SYMLINK' | 'OTHER';
   size: number;
   /** epoch ms */
@@ -40,8 +39,11 @@ export interface AgentEngine {
    */
   restore(repo: RepositoryRef, o: { snapshotId: string; targetDir: string; include?: string[]; signal: AbortSignal; onProgress: (p: EngineProgress) => void }):
     Promise<{ files: number; bytes: number; skipped?: SkippedItems }>;
-  /** One directory of a snapshot, in name order. */
-  listDir(repo: RepositoryRef, snapshotId: string, path: string): Promise<SnapshotEntry[]>;
+  /**
+   * Entries [offset, offset + limit) of one directory of a snapshot, in name order, and
+   * how many entries it has. Memory and time stay bounded by the page, not the directory.
+   */
+  listDirPage(repo: RepositoryRef, snapshotId: string, path: string, page: { offset: number; limit: number }): Promise<{ entries: SnapshotEntry[]; total: number }>;
   /** The repository's master key as a key export (opens it without the server: `cbs repo --key-file`). */
   exportKey(repo: RepositoryRef): Promise<string>;
 }

@@ -1,4 +1,5 @@
-import { lstat, readdir, realpath, statfs } from 'node:fs/promises';
+import { lstat, opendir, readdir, realpath, statfs } from 'node:fs/promises';
+import { BoundedHeap } from './bounded-heap.js';
 import { join, sep } from 'node:path';
 
 /** Names the agent itself creates inside a WE root or a volume (restores in progress); never volumes, never listed. */
@@ -45,9 +46,9 @@ export class LocalFsDriver {
     try {
       st = await lstat(dir);
     } catch (e) {
-      throw new DriverError('VOLUME_NOT_FOUND', `volume "${name}" cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message} (${dir})`, { cause: e });
+      throw new DriverError('VOLUME_NOT_FOUND', `volume "${name}" cannot be read: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, { cause: e });
     }
-    if (!st.isDirectory()) throw new DriverError('VOLUME_NOT_FOUND', `volume "${name}" is not a directory (${dir})`);
+    if (!st.isDirectory()) throw new DriverError('VOLUME_NOT_FOUND', `volume "${name}" is not a directory`);
     return dir;
   }
 
@@ -75,20 +76,46 @@ export class LocalFsDriver {
     return real;
   }
 
-  async listLive(volumeName: string, path: string): Promise<LiveEntry[]> {
+  /**
+   * A page of a live directory: the `limit` first names after `after`, in name order
+   * (JavaScript string order, as `Array.prototype.sort`), with `total` (entries in the
+   * directory) and `more` (names follow the page). The directory is streamed once per
+   * page (opendir), keeping only `limit` names: memory is bounded by the page whatever
+   * the directory's size. The agent's own `.cbs-` work directories are never listed.
+   * A name removed while listing is left out.
+   */
+  async listLive(volumeName: string, path: string, page: { after?: string; limit: number }): Promise<{ entries: LiveEntry[]; total: number; more: boolean }> {
     const dir = await this.resolveInside(volumeName, path);
-    const names = (await readdir(dir)).filter((n) => !n.startsWith(INTERNAL_PREFIX)).sort();
-    const out: LiveEntry[] = [];
+    const after = page.after;
+    const heap = new BoundedHeap<string>(page.limit, (a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    let total = 0;
+    let following = 0;
+    // The largest read buffer and explicit reads: for a directory of a million names the
+    // read itself is most of a page's time (async iteration costs half as much again).
+    const d = await opendir(dir, { bufferSize: 1024 });
+    try {
+      for (let e = await d.read(); e !== null; e = await d.read()) {
+        if (e.name.startsWith(INTERNAL_PREFIX)) continue;
+        total++;
+        if (after !== undefined && !(e.name > after)) continue;
+        following++;
+        heap.offer(e.name);
+      }
+    } finally {
+      await d.close().catch(() => undefined);
+    }
+    const names = heap.sorted();
+    const entries: LiveEntry[] = [];
     for (const name of names) {
       try {
         const st = await lstat(join(dir, name), { bigint: true });
         const type = st.isFile() ? 'FILE' : st.isDirectory() ? 'DIRECTORY' : st.isSymbolicLink() ? 'SYMLINK' : 'OTHER';
-        out.push({ inode: Number(st.ino), name, type, size: type === 'FILE' ? Number(st.size) : 0, mtime: Number(st.mtimeNs / 1_000_000n) });
+        entries.push({ inode: Number(st.ino), name, type, size: type === 'FILE' ? Number(st.size) : 0, mtime: Number(st.mtimeNs / 1_000_000n) });
       } catch {
         // Removed while listing: a live directory changes under us.
       }
     }
-    return out;
+    return { entries, total, more: following > names.length };
   }
 }
 

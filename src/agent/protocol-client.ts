@@ -44,7 +44,7 @@ export class ProtocolClient {
     await this.#req('POST', `/tasks/${encodeURIComponent(taskId)}/heartbeat`, { leaseToken, ...(progress ? { progress } : {}) });
   }
 
-  async complete(taskId: string, leaseToken: string, result: Record<string, unknown>): Promise<void> {
+  async complete(taskId: string, leaseToken: string, result: unknown): Promise<void> {
     await this.#req('POST', `/tasks/${encodeURIComponent(taskId)}/complete`, { leaseToken, result });
   }
 

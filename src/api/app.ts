@@ -3,7 +3,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { ApiDeps } from './deps.js';
-import { installErrorHandling } from './plugins/errors.js';
+import { frameworkErrors, installErrorHandling } from './plugins/errors.js';
 import { installCbsAuth } from './plugins/auth.js';
 import { installMetrics } from './plugins/metrics.js';
 import { jobRoutes } from './routes/jobs.js';
@@ -14,12 +14,13 @@ import { workingEnvironmentRoutes } from './routes/working-environments.js';
 import { backupRoutes } from './routes/backup.js';
 import { restoreRoutes } from './routes/restore.js';
 import { fileExploreRoutes } from './routes/file-explore.js';
-import { newContext } from './protection/context.js';
-import type { ProtectionStore, SessionStore, TokenStore } from './deps.js';
+import type { SessionStore, TokenStore } from './deps.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { sessionRoutes } from './routes/session.js';
 import { isBuiltConsole, webConsoleRoutes } from './routes/web-console.js';
 import { DEFAULT_TOKEN_MAX_TTL, RevocationCheckingVerifier, TokenRevocations } from '../auth/index.js';
+import { DEFAULTS } from '../config/defaults.js';
+import { newOperationsDeps, type OperationsStore } from '../operations/index.js';
 
 /**
  * Builds the HTTP application. Every dependency comes in through `deps`; nothing here
@@ -28,10 +29,11 @@ import { DEFAULT_TOKEN_MAX_TTL, RevocationCheckingVerifier, TokenRevocations } f
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: deps.logger ?? false,
-    bodyLimit: deps.bodyLimit ?? 1024 * 1024,
+    bodyLimit: deps.bodyLimit ?? DEFAULTS.bodyLimit,
     // Unknown query parameters and body fields are errors, not silently dropped.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
     return503OnClosing: true,
+    frameworkErrors,
     // One line per request at info level would dominate the log of a polled job API.
     logController: new LogController({ disableRequestLogging: true }),
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -72,18 +74,20 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     else app.log.warn({ dir: deps.webRoot }, 'web console not built (npm run build); /ui is not served');
   }
 
-  // The agent protocol and the protection routes need the key vault (repository keys).
-  const ctx = deps.keys ? newContext(deps.store as ProtectionStore, deps.keys, deps.protection) : undefined;
-  if (ctx) await app.register(agentProtocolRoutes, { prefix: '/agent/v1', ctx, tokens });
+  // The agent protocol and the routes that start work or browse need the key vault (repository keys).
+  const ops = deps.keys
+    ? newOperationsDeps(deps.store as OperationsStore, deps.keys, deps.operations, (level, msg, fields) => app.log[level](fields ?? {}, msg))
+    : undefined;
+  if (ops) await app.register(agentProtocolRoutes, { prefix: '/agent/v1', ops, tokens });
 
   await app.register(async (cbs) => {
     installCbsAuth(cbs, { tokens, store: deps.store });
     await cbs.register(jobRoutes, { store: deps.store });
-    if (ctx) {
-      await cbs.register(workingEnvironmentRoutes, { ctx });
-      await cbs.register(backupRoutes, { ctx });
-      await cbs.register(restoreRoutes, { ctx });
-      await cbs.register(fileExploreRoutes, { ctx });
+    if (ops) {
+      await cbs.register(workingEnvironmentRoutes, { ops });
+      await cbs.register(backupRoutes, { ops });
+      await cbs.register(restoreRoutes, { ops });
+      await cbs.register(fileExploreRoutes, { ops });
     }
   }, { prefix: PREFIX });
 

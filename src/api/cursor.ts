@@ -21,3 +21,19 @@ export function decodeCursor(s: string): JobCursor {
   if (!Number.isSafeInteger(time)) throw bad();
   return { time, id: m[2]! };
 }
+
+/**
+ * The `cursor` of a live browse: the name of the last entry of the previous page,
+ * base64url-encoded. Anything else is INVALID_CURSOR.
+ */
+export function encodeNameCursor(name: string): string {
+  return Buffer.from(`n1:${name}`, 'utf8').toString('base64url');
+}
+
+export function decodeNameCursor(s: string): string {
+  const text = /^[A-Za-z0-9_-]{1,1400}$/.test(s) ? Buffer.from(s, 'base64url').toString('utf8') : '';
+  if (!text.startsWith('n1:') || text.length < 4 || text.length > 1027) {
+    throw new CbsError('INVALID_CURSOR', 'query parameter "cursor" is not a cursor returned by this server', { details: { field: 'cursor' } });
+  }
+  return text.slice(3);
+}

@@ -3,11 +3,11 @@
  *  P          /account/{accountId}/providers/cloudmanager_cbs/api, the BlueXP-compatible routes
  *  route file one per API family (routes/), schemas (schemas/) are the contract
  *  ApiDeps    what the API needs from the rest, supplied by main/
+ * A route parses and authorises its request, calls one operation (src/operations) and
+ * renders the answer; domain rules live in the operations.
  */
 export { buildApp } from './app.js';
-export type { ApiDeps, ApiStore, KeyVault, ProtectionOptions, ProtectionStore, TokenStore } from './deps.js';
+export type { ApiDeps, ApiStore, KeyVault, OperationsOptions, OperationsStore, TokenStore } from './deps.js';
 export type { RepositoryInfo, WireTask, WireCall } from './schemas/agent-protocol.js';
-export { hashAgentSecret } from './plugins/agent-auth.js';
-export { RESTORE_BATCH_FILES, RESTORE_BATCH_BYTES, splitIntoBatches } from './routes/restore.js';
 export { renderJob } from './render/job.js';
 export * from './schemas/job.js';

@@ -1,4 +1,4 @@
-import { randomBytes, randomInt } from 'node:crypto';
+import { createHash, randomBytes, randomInt } from 'node:crypto';
 
 /**
  * Identifier formats of the BlueXP API family.
@@ -13,10 +13,21 @@ function base62(n: number): string {
   return s;
 }
 
-export const ACCOUNT_ID_RE = /^account-[A-Za-z0-9]{8}$/;
+/** The account id format, as a pattern for schemas; ACCOUNT_ID_RE tests it. */
+export const ACCOUNT_ID_PATTERN = '^account-[A-Za-z0-9]{8}$';
+export const ACCOUNT_ID_RE = new RegExp(ACCOUNT_ID_PATTERN);
 export const AGENT_ID_RE = /^[A-Za-z0-9]{1,64}clients$/;
 
 export function newAccountId(): string { return `account-${base62(8)}`; }
 export function newAgentId(): string { return `${base62(32)}clients`; }
 /** A secret an agent presents to the control plane; only its hash is stored. */
 export function newAgentSecret(): string { return randomBytes(32).toString('base64url'); }
+
+/**
+ * The stored form of an agent secret: SHA-256 hex. The one definition the control plane
+ * (agent authentication) and the bootstrap of the embedded agent share, so they cannot
+ * drift apart. Secrets are 256 random bits, so a fast hash is enough.
+ */
+export function hashAgentSecret(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}

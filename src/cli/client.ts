@@ -1,5 +1,5 @@
 import { readCredentials, credentialsPath, type Credentials } from '../main/credentials.js';
-import { loadConfig } from '../config/index.js';
+import { cliEnvironment, loadConfig } from '../config/index.js';
 import { CliError } from './output.js';
 
 /**
@@ -63,9 +63,9 @@ export class ApiClient {
 }
 
 export async function connect(flags: ConnectionFlags): Promise<ApiClient> {
-  const env = process.env;
+  const env = cliEnvironment();
   const home = loadConfig({ ...(flags.home ? { home: flags.home } : {}) }).home;
-  const file = flags.credentials ?? env['CBS_CREDENTIALS'] ?? credentialsPath(home);
+  const file = flags.credentials ?? env.credentials ?? credentialsPath(home);
   let base: Credentials | undefined;
   try {
     base = await readCredentials(file);
@@ -73,10 +73,10 @@ export async function connect(flags: ConnectionFlags): Promise<ApiClient> {
     throw new CliError(`cannot read credentials ${file}: ${(e as Error).message}`);
   }
   const c = {
-    server: flags.server ?? env['CBS_SERVER'] ?? base?.server,
-    'account-id': flags.account ?? env['CBS_ACCOUNT'] ?? base?.['account-id'],
-    token: flags.token ?? env['CBS_TOKEN'] ?? base?.token,
-    'agent-id': flags.agentId ?? env['CBS_AGENT_ID'] ?? base?.['agent-id'],
+    server: flags.server ?? env.server ?? base?.server,
+    'account-id': flags.account ?? env.account ?? base?.['account-id'],
+    token: flags.token ?? env.token ?? base?.token,
+    'agent-id': flags.agentId ?? env.agentId ?? base?.['agent-id'],
   };
   const missing = Object.entries(c).filter(([, v]) => !v).map(([k]) => k);
   if (missing.length) {

@@ -12,6 +12,7 @@ import { registerRestore } from './commands/restore.js';
 import { registerRepo } from './commands/repo.js';
 import { registerKek } from './commands/kek.js';
 import { errorOutcome } from '../errors/index.js';
+import { cliEnvironment } from '../config/index.js';
 import { CliError } from './output.js';
 
 // Whatever a command creates (database, keys, credentials, buckets, repositories) is
@@ -52,7 +53,7 @@ try {
     const { code } = errorOutcome(e);
     const shown = code !== 'INTERNAL' ? code : (e as { code?: string }).code;
     process.stderr.write(`cbs: ${msg}${shown && !(e instanceof CliError) && !msg.includes(shown) ? ` (${shown})` : ''}\n`);
-    if (process.env['CBS_DEBUG']) process.stderr.write(`${(e as Error).stack ?? ''}\n`);
+    if (cliEnvironment().debug) process.stderr.write(`${(e as Error).stack ?? ''}\n`);
     process.exitCode = e instanceof CliError ? e.exitCode : 1;
   }
 }

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { initRepository, openRepository, type Repository } from '../repo/index.js';
 import { openBackend, StorageError, type Backend, type OpenOptions } from '../storage/index.js';
+import { cliEnvironment, quietAwsSdkNodeWarning } from '../config/index.js';
 import { CliError } from './output.js';
 import type { RepoFlags } from './repo-options.js';
 
@@ -10,12 +11,7 @@ import type { RepoFlags } from './repo-options.js';
  * runs, so other commands do not pay for the engine and the S3 SDK at start-up.
  */
 
-const env = (name: string): string | undefined => {
-  const v = process.env[name];
-  return v === undefined || v === '' ? undefined : v;
-};
-
-async function readSecretFile(file: string, what: string): Promise<string> {
+export async function readSecretFile(file: string, what: string): Promise<string> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -28,18 +24,19 @@ async function readSecretFile(file: string, what: string): Promise<string> {
 }
 
 export function repoLocation(o: RepoFlags): string {
-  const loc = o.repo ?? env('CBS_REPO');
+  const loc = o.repo ?? cliEnvironment().repo;
   if (!loc) throw new CliError('no repository given: pass --repo LOCATION or set CBS_REPO');
   return loc;
 }
 
 export async function backendFor(o: RepoFlags, extra: OpenOptions = {}): Promise<Backend> {
-  const secret = o.s3SecretFile ? await readSecretFile(o.s3SecretFile, 'S3 secret') : env('CBS_S3_SECRET_ACCESS_KEY');
-  const accessKeyId = o.s3AccessKeyId ?? env('CBS_S3_ACCESS_KEY_ID');
+  const env = cliEnvironment();
+  const secret = o.s3SecretFile ? await readSecretFile(o.s3SecretFile, 'S3 secret') : env.s3SecretAccessKey;
+  const accessKeyId = o.s3AccessKeyId ?? env.s3AccessKeyId;
   if ((secret === undefined) !== (accessKeyId === undefined)) {
     throw new CliError('give both the S3 access key id and its secret, or neither (to use the AWS SDK default chain)');
   }
-  const region = o.s3Region ?? env('CBS_S3_REGION');
+  const region = o.s3Region ?? env.s3Region;
   const opts: OpenOptions = {
     ...extra,
     ...(region ? { region } : {}),
@@ -47,22 +44,20 @@ export async function backendFor(o: RepoFlags, extra: OpenOptions = {}): Promise
     ...(o.s3Profile ? { profile: o.s3Profile } : {}),
     ...(o.s3PathStyle === false ? { forcePathStyle: false } : {}),
   };
-  // The AWS SDK warns on stderr, over several lines, that its releases after January
-  // 2027 will need a newer Node.js; that is news for whoever pins the SDK, not for
-  // someone restoring files, and it would break the one-line error contract.
-  process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+  quietAwsSdkNodeWarning();
   return openBackend(repoLocation(o), opts);
 }
 
 /** The passphrase from --password-file, CBS_REPO_PASSWORD_FILE or CBS_REPO_PASSWORD. */
 export async function passphrase(o: RepoFlags): Promise<string | undefined> {
-  const file = o.passwordFile ?? env('CBS_REPO_PASSWORD_FILE');
+  const env = cliEnvironment();
+  const file = o.passwordFile ?? env.repoPasswordFile;
   if (file) return readSecretFile(file, 'password');
-  return env('CBS_REPO_PASSWORD');
+  return env.repoPassword;
 }
 
 async function keyExport(o: RepoFlags): Promise<string | undefined> {
-  const file = o.keyFile ?? env('CBS_REPO_KEY_FILE');
+  const file = o.keyFile ?? cliEnvironment().repoKeyFile;
   return file ? readSecretFile(file, 'key') : undefined;
 }
 

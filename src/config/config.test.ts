@@ -36,3 +36,12 @@ test('secret files default to the home; the maximum token lifetime takes a durat
     assert.throws(() => loadConfig({}, { CBS_TOKEN_MAX_TTL: bad }), (e: unknown) => e instanceof ConfigError && e.setting === 'CBS_TOKEN_MAX_TTL', bad);
   }
 });
+
+test('client commands read their environment through config: empty means unset; the old S3 secret name is an alias', async () => {
+  const { cliEnvironment } = await import('./cli-environment.js');
+  const e = cliEnvironment({ CBS_SERVER: 'http://s', CBS_TOKEN: '', CBS_S3_SECRET: 'old', CBS_DEBUG: '1', CBS_REPO: 'local:/r' });
+  assert.deepEqual([e.server, e.token, e.s3SecretAccessKey, e.debug, e.repo], ['http://s', undefined, 'old', true, 'local:/r']);
+  assert.equal(cliEnvironment({ CBS_S3_SECRET: 'old', CBS_S3_SECRET_ACCESS_KEY: 'new' }).s3SecretAccessKey, 'new');
+  assert.equal(cliEnvironment({}).debug, false);
+  assert.ok(Object.isFrozen(e));
+});

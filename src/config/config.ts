@@ -1,19 +1,21 @@
 import { resolve, join } from 'node:path';
+import { DEFAULTS } from './defaults.js';
 
 /**
  * The one configuration schema. Every setting has an environment variable and a CLI
  * flag (flags win); it is read and validated once, here, into a frozen Config. Each
- * constructor elsewhere receives only its own slice.
+ * constructor elsewhere receives only its own slice. Defaults and their reasons:
+ * defaults.ts.
  */
 export interface Config {
-  /** Root of local state: cbs.db, credentials.json, kek, token-secret, buckets/, volumes/ (0700). @default ./.cbs */
+  /** Root of local state: cbs.db, credentials.json, kek, token-secret, buckets/, volumes/ (0700). @default DEFAULTS.home */
   readonly home: string;
   readonly server: {
-    /** @default 127.0.0.1 */
+    /** @default DEFAULTS.host */
     readonly host: string;
-    /** @default 8080 */
+    /** @default DEFAULTS.port */
     readonly port: number;
-    /** Largest accepted request body, bytes. @default 1048576 */
+    /** Largest accepted request body, bytes. @default DEFAULTS.bodyLimit */
     readonly bodyLimit: number;
     /** Public URL written into credentials.json. @default http://host:port */
     readonly publicUrl: string;
@@ -23,15 +25,15 @@ export interface Config {
     readonly url: string;
   };
   readonly jobs: {
-    /** Lease an agent gets on a claimed task; renewed by heartbeat. @default 30000 */
+    /** Lease an agent gets on a claimed task; renewed by heartbeat. @default DEFAULTS.leaseMs */
     readonly leaseMs: number;
-    /** How often expired leases are swept. @default 5000 */
+    /** How often expired leases are swept. @default DEFAULTS.leaseSweepIntervalMs */
     readonly sweepIntervalMs: number;
-    /** Claims of a task before an expired lease fails it instead of retrying. @default 2 */
+    /** Claims of a task before an expired lease fails it instead of retrying. @default DEFAULTS.maxAttempts */
     readonly maxAttempts: number;
-    /** How long a browse waits for the agent's answer. @default 15000 */
+    /** How long a browse waits for the agent's answer. @default DEFAULTS.agentCallTimeoutMs */
     readonly agentCallTimeoutMs: number;
-    /** A running job's task whose agent shows no sign of life this long fails. @default 120000 */
+    /** A running job's task whose agent shows no sign of life this long fails. @default DEFAULTS.agentGoneMs */
     readonly agentGoneMs: number;
   };
   /** Default root of LOCAL buckets: `<root>/<bucket>`. @default $CBS_HOME/buckets */
@@ -42,15 +44,15 @@ export interface Config {
     readonly embedded: boolean;
     /** Root of the embedded agent's WE `local`. @default $CBS_HOME/volumes */
     readonly volumesRoot: string;
-    /** Tasks an agent runs at once. @default 2 */
+    /** Tasks an agent runs at once. @default DEFAULTS.agentConcurrency */
     readonly concurrency: number;
-    /** Long-poll length of an agent's claim. @default 20000 */
+    /** Long-poll length of an agent's claim. @default DEFAULTS.agentClaimWaitMs */
     readonly claimWaitMs: number;
-    /** How often an agent re-reports its volumes. @default 30000 */
+    /** How often an agent re-reports its volumes. @default DEFAULTS.discoverIntervalMs */
     readonly discoverIntervalMs: number;
-    /** Engine worker threads per backup / restore; 0 = one per core. @default 0 */
+    /** Engine worker threads per backup / restore; 0 = one per core. @default DEFAULTS.engineWorkers */
     readonly workers: number;
-    /** A task whose progress has not moved for this long is aborted and failed; 0 never. @default 900000 */
+    /** A task whose progress has not moved for this long is aborted and failed; 0 never. @default DEFAULTS.agentStallMs */
     readonly stallMs: number;
   };
   /**
@@ -67,7 +69,7 @@ export interface Config {
     /** Longest lifetime of any accepted bearer token, seconds; also the admin token's lifetime. @default 7776000 (90d) */
     readonly maxTtlSeconds: number;
   };
-  /** pino level. @default info */
+  /** pino level. @default DEFAULTS.logLevel */
   readonly logLevel: string;
   /** Trust bearer tokens of this OIDC issuer too (verified against its JWKS). @default none */
   readonly oidc?: { readonly jwksUrl: string; readonly issuer: string; readonly audience?: string };
@@ -168,14 +170,14 @@ function bool(name: string, v: string | boolean | undefined, dflt: boolean): boo
 /** Merges flags over environment variables and validates. Throws ConfigError naming the setting. */
 export function loadConfig(flags: ConfigInput = {}, env: NodeJS.ProcessEnv = process.env): Config {
   const pick = <K extends keyof ConfigInput>(k: K): ConfigInput[K] => (flags[k] ?? env[ENV_VARS[k]]) as ConfigInput[K];
-  const home = resolve(String(pick('home') ?? './.cbs'));
-  const host = String(pick('host') ?? '127.0.0.1');
-  const port = int(ENV_VARS.port, pick('port'), 8080, 0, 65535);
+  const home = resolve(String(pick('home') ?? DEFAULTS.home));
+  const host = String(pick('host') ?? DEFAULTS.host);
+  const port = int(ENV_VARS.port, pick('port'), DEFAULTS.port, 0, 65535);
   const url = String(pick('databaseUrl') ?? `sqlite:${join(home, 'cbs.db')}`);
   if (!/^(sqlite:|postgres:\/\/|postgresql:\/\/)/.test(url)) {
     throw new ConfigError(ENV_VARS.databaseUrl, 'expected sqlite:/path, sqlite::memory: or postgres://…');
   }
-  const logLevel = String(pick('logLevel') ?? 'info');
+  const logLevel = String(pick('logLevel') ?? DEFAULTS.logLevel);
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(ENV_VARS.logLevel, `expected one of ${LOG_LEVELS.join(', ')}`);
   const displayHost = host.includes(':') ? `[${host}]` : host;
   const cfg: Config = {
@@ -183,26 +185,26 @@ export function loadConfig(flags: ConfigInput = {}, env: NodeJS.ProcessEnv = pro
     server: {
       host,
       port,
-      bodyLimit: int(ENV_VARS.bodyLimit, pick('bodyLimit'), 1024 * 1024, 1024, 64 * 1024 * 1024),
+      bodyLimit: int(ENV_VARS.bodyLimit, pick('bodyLimit'), DEFAULTS.bodyLimit, 1024, 64 * 1024 * 1024),
       publicUrl: String(pick('publicUrl') ?? `http://${displayHost === '0.0.0.0' ? '127.0.0.1' : displayHost}:${port}`),
     },
     store: { url },
     jobs: {
-      leaseMs: int(ENV_VARS.leaseMs, pick('leaseMs'), 30_000, 1000, 3_600_000),
-      sweepIntervalMs: int(ENV_VARS.sweepIntervalMs, pick('sweepIntervalMs'), 5000, 100, 600_000),
-      maxAttempts: int(ENV_VARS.maxAttempts, pick('maxAttempts'), 2, 1, 100),
-      agentCallTimeoutMs: int(ENV_VARS.agentCallTimeoutMs, pick('agentCallTimeoutMs'), 15_000, 100, 600_000),
-      agentGoneMs: int(ENV_VARS.agentGoneMs, pick('agentGoneMs'), 120_000, 1000, 86_400_000),
+      leaseMs: int(ENV_VARS.leaseMs, pick('leaseMs'), DEFAULTS.leaseMs, 1000, 3_600_000),
+      sweepIntervalMs: int(ENV_VARS.sweepIntervalMs, pick('sweepIntervalMs'), DEFAULTS.leaseSweepIntervalMs, 100, 600_000),
+      maxAttempts: int(ENV_VARS.maxAttempts, pick('maxAttempts'), DEFAULTS.maxAttempts, 1, 100),
+      agentCallTimeoutMs: int(ENV_VARS.agentCallTimeoutMs, pick('agentCallTimeoutMs'), DEFAULTS.agentCallTimeoutMs, 100, 600_000),
+      agentGoneMs: int(ENV_VARS.agentGoneMs, pick('agentGoneMs'), DEFAULTS.agentGoneMs, 1000, 86_400_000),
     },
     bucketsRoot: resolve(String(pick('bucketsRoot') ?? join(home, 'buckets'))),
     agent: {
       embedded: bool(ENV_VARS.embeddedAgent, pick('embeddedAgent'), true),
       volumesRoot: resolve(String(pick('volumesRoot') ?? join(home, 'volumes'))),
-      concurrency: int(ENV_VARS.agentConcurrency, pick('agentConcurrency'), 2, 1, 64),
-      claimWaitMs: int(ENV_VARS.claimWaitMs, pick('claimWaitMs'), 20_000, 0, 300_000),
-      discoverIntervalMs: int(ENV_VARS.discoverIntervalMs, pick('discoverIntervalMs'), 30_000, 100, 86_400_000),
-      workers: int(ENV_VARS.engineWorkers, pick('engineWorkers'), 0, 0, 256),
-      stallMs: int(ENV_VARS.agentStallMs, pick('agentStallMs'), 900_000, 0, 86_400_000),
+      concurrency: int(ENV_VARS.agentConcurrency, pick('agentConcurrency'), DEFAULTS.agentConcurrency, 1, 64),
+      claimWaitMs: int(ENV_VARS.claimWaitMs, pick('claimWaitMs'), DEFAULTS.agentClaimWaitMs, 0, 300_000),
+      discoverIntervalMs: int(ENV_VARS.discoverIntervalMs, pick('discoverIntervalMs'), DEFAULTS.discoverIntervalMs, 100, 86_400_000),
+      workers: int(ENV_VARS.engineWorkers, pick('engineWorkers'), DEFAULTS.engineWorkers, 0, 256),
+      stallMs: int(ENV_VARS.agentStallMs, pick('agentStallMs'), DEFAULTS.agentStallMs, 0, 86_400_000),
     },
     secrets: {
       kekFile: resolve(String(pick('kekFile') ?? join(home, 'kek'))),

@@ -20,7 +20,7 @@ async function drain(store: JobStore, agentId: string): Promise<string[]> {
     // An agent does I/O between claim and completion; without a turn of the event
     // loop one in-process claimer would run all its transactions back to back.
     await nextTurn();
-    await store.completeTask(t.id, agentId, t.leaseToken!, { by: got.length });
+    await store.completeTask(t.id, agentId, t.leaseToken!, { result: { by: got.length } });
   }
 }
 

@@ -1,21 +1,22 @@
 import type { EntryStatus, TaskStatus } from '../store/model.js';
 import type { DerivedState, EntryState, JobState, TaskState } from './job-state.js';
-import { jobErrorMessage } from './job-error-message.js';
+import { jobErrorMessage, jobWarningMessage } from './job-error-message.js';
 
 export type { DerivedState, EntryState, JobState, TaskState } from './job-state.js';
 
 const TERMINAL_TASK: ReadonlySet<TaskStatus> = new Set(['SUCCESS', 'FAILED']);
 
 /**
- * The lifecycle rules of DESIGN.md §5 as one pure function from the tasks' states to
+ * The lifecycle rules (docs/ARCHITECTURE.md, "Jobs and tasks") as one pure function from the tasks' states to
  * the job's and entries' states. The store calls it in every transaction that changes
  * a task, so job, entries and tasks never disagree.
  *
  * Entry (from the tasks driving it; unchanged when none does):
- *   every task SUCCESS → SUCCESS; every task terminal, one FAILED → FAILED (task errors);
- *   any task claimed → IN_PROGRESS; else PENDING.
- * Job: every task terminal (vacuously for none) → COMPLETED if none FAILED else FAILED
- *   with a summary naming what failed, endTime kept or set to now;
+ *   every task SUCCESS → SUCCESS (error: the tasks' warnings, usually ''); every task
+ *   terminal, one FAILED → FAILED (task errors); any task claimed → IN_PROGRESS; else PENDING.
+ * Job: every task terminal (vacuously for none) → COMPLETED if none FAILED (error: a
+ *   summary of the warnings, usually '') else FAILED with a summary naming what failed
+ *   (and what succeeded with a warning), endTime kept or set to now;
  *   any task claimed → IN_PROGRESS, startTime kept or set to now; else PENDING.
  * A terminal job is returned unchanged: tasks cannot move after it.
  */
@@ -31,7 +32,7 @@ export function deriveJobStatus(input: { job: JobState; entries: readonly EntryS
     const failed = tasks.some((t) => t.status === 'FAILED');
     const next: JobState = {
       status: failed ? 'FAILED' : 'COMPLETED',
-      error: failed ? jobErrorMessage(entries, tasks) : '',
+      error: failed ? jobErrorMessage(entries, tasks) : jobWarningMessage(entries, tasks),
       endTime: job.endTime ?? now,
     };
     const startTime = job.startTime ?? (claimed ? now : undefined);
@@ -55,7 +56,9 @@ function deriveEntry(e: EntryState, tasks: readonly TaskState[]): EntryState {
   if (tasks.every((t) => TERMINAL_TASK.has(t.status))) {
     const failed = tasks.filter((t) => t.status === 'FAILED');
     status = failed.length === 0 ? 'SUCCESS' : 'FAILED';
-    error = failed.map((t) => t.error || 'failed').join('; ');
+    error = failed.length === 0
+      ? tasks.map((t) => t.error.trim()).filter((w) => w !== '').join('; ')
+      : failed.map((t) => t.error || 'failed').join('; ');
   } else {
     status = tasks.some(isClaimed) ? 'IN_PROGRESS' : 'PENDING';
   }

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { jobErrorMessage, MAX_LISTED_FAILURES, MAX_REASON_CHARS } from './job-error-message.js';
+import { jobErrorMessage, jobWarningMessage, MAX_LISTED_FAILURES, MAX_REASON_CHARS, skippedItemsMessage } from './job-error-message.js';
 import type { EntryState, TaskState } from './job-state.js';
 
 const task = (id: string, status: TaskState['status'], error = '', entryId?: string): TaskState =>
@@ -23,8 +23,8 @@ describe('jobErrorMessage', () => {
   });
 
   test('batches are named "batch <id>" and several failures are listed', () => {
-    const entries: EntryState[] = ['b1', 'b2', 'b3'].map((id, i) => ({ id, kind: 'batch', status: i === 1 ? 'SUCCESS' : 'FAILED', error: `e${i}` }));
-    const tasks = entries.map((e, i) => task(`t${i}`, e.status === 'SUCCESS' ? 'SUCCESS' : 'FAILED', `e${i}`, e.id));
+    const entries: EntryState[] = ['b1', 'b2', 'b3'].map((id, i) => ({ id, kind: 'batch', status: i === 1 ? 'SUCCESS' : 'FAILED', error: i === 1 ? '' : `e${i}` }));
+    const tasks = entries.map((e, i) => task(`t${i}`, e.status === 'SUCCESS' ? 'SUCCESS' : 'FAILED', e.error, e.id));
     assert.equal(jobErrorMessage(entries, tasks), '2 of 3 batches failed: batch b1: e0; batch b3: e2');
   });
 
@@ -47,5 +47,31 @@ describe('jobErrorMessage', () => {
     assert.ok(msg.endsWith('; and 3 more'));
     assert.ok(!msg.includes('x'.repeat(MAX_REASON_CHARS)));
     assert.equal((msg.match(/batch b\d+:/g) ?? []).length, MAX_LISTED_FAILURES);
+  });
+});
+
+describe('jobWarningMessage and skipped items', () => {
+  test('a backup that could not read some items says how many and names the first paths', () => {
+    assert.equal(skippedItemsMessage({ count: 1, paths: ['/a'] }), '1 item could not be read: /a');
+    assert.equal(skippedItemsMessage({ count: 12, paths: ['/a', '/b'] }), '12 items could not be read: /a, /b, …');
+    assert.equal(skippedItemsMessage({ count: 3, paths: [] }), '3 items could not be read');
+  });
+
+  test('a completed job carries its units\' warnings: one unit as is, several named, none → ""', () => {
+    const one: EntryState[] = [{ id: 'id-a', kind: 'volume', name: 'vol-a', status: 'SUCCESS', error: '2 items could not be read: /x, /y' }];
+    assert.equal(jobWarningMessage(one, [task('t', 'SUCCESS', one[0]!.error, 'id-a')]), '2 items could not be read: /x, /y');
+    const two: EntryState[] = [...one, { id: 'id-b', kind: 'volume', name: 'vol-b', status: 'SUCCESS', error: '' }];
+    assert.equal(jobWarningMessage(two, [task('t1', 'SUCCESS', one[0]!.error, 'id-a'), task('t2', 'SUCCESS', '', 'id-b')]),
+      '1 of 2 volumes completed with warnings: vol-a (id-a): 2 items could not be read: /x, /y');
+    assert.equal(jobWarningMessage([two[1]!], [task('t2', 'SUCCESS', '', 'id-b')]), '');
+  });
+
+  test('a failed job names its failures first, then what completed with a warning', () => {
+    const entries: EntryState[] = [
+      { id: 'id-a', kind: 'volume', name: 'vol-a', status: 'SUCCESS', error: '1 item could not be read: /x' },
+      { id: 'id-b', kind: 'volume', name: 'vol-b', status: 'FAILED', error: 'disk full' },
+    ];
+    const tasks = [task('t1', 'SUCCESS', entries[0]!.error, 'id-a'), task('t2', 'FAILED', 'disk full', 'id-b')];
+    assert.equal(jobErrorMessage(entries, tasks), '1 of 2 volumes failed: vol-b (id-b): disk full. Completed with warnings: vol-a (id-a): 1 item could not be read: /x');
   });
 });

@@ -12,19 +12,52 @@ export const MAX_LISTED_FAILURES = 10;
  * task and no entry gets that task's error as is.
  */
 export function jobErrorMessage(entries: readonly EntryState[], tasks: readonly TaskState[]): string {
+  const { unitEntries, looseTasks } = unitsOf(entries, tasks);
+  if (unitEntries.length === 0 && looseTasks.length === 1) return reason(looseTasks[0]!.error);
+  const failures = describeUnits(unitEntries, looseTasks, 'FAILED');
+  const total = unitEntries.length + looseTasks.length;
+  const warnings = describeUnits(unitEntries, looseTasks, 'SUCCESS');
+  return `${failures.length} of ${total} ${unitWord(unitEntries, looseTasks.length, total)} failed: ${listed(failures)}`
+    + (warnings.length ? `. Completed with warnings: ${listed(warnings)}` : '');
+}
+
+/**
+ * The `error` of a COMPLETED job: '' unless a unit succeeded with a warning (a backup
+ * that could not read some items). One unit: its warning as is ("3 items could not be
+ * read: /a, /b, /c"); several: "2 of 3 volumes completed with warnings: vol-a (9f0c…): …".
+ */
+export function jobWarningMessage(entries: readonly EntryState[], tasks: readonly TaskState[]): string {
+  const { unitEntries, looseTasks } = unitsOf(entries, tasks);
+  const warned = describeUnits(unitEntries, looseTasks, 'SUCCESS');
+  if (warned.length === 0) return '';
+  const total = unitEntries.length + looseTasks.length;
+  if (total === 1) {
+    const only = unitEntries[0]?.error ?? looseTasks[0]!.error;
+    return reason(only);
+  }
+  return `${warned.length} of ${total} ${unitWord(unitEntries, looseTasks.length, total)} completed with warnings: ${listed(warned)}`;
+}
+
+/** Units are the entries driven by tasks, plus tasks that drive no entry. */
+function unitsOf(entries: readonly EntryState[], tasks: readonly TaskState[]): { unitEntries: EntryState[]; looseTasks: TaskState[] } {
   const driven = new Set(tasks.map((t) => t.entryId).filter((id): id is string => id !== undefined));
   const unitEntries = entries.filter((e) => driven.has(e.id));
   const looseTasks = tasks.filter((t) => t.entryId === undefined || !unitEntries.some((e) => e.id === t.entryId));
-  if (unitEntries.length === 0 && looseTasks.length === 1) return reason(looseTasks[0]!.error);
+  return { unitEntries, looseTasks };
+}
 
-  const failures = [
-    ...unitEntries.filter((e) => e.status === 'FAILED').map((e) => `${describeEntry(e)}: ${reason(e.error)}`),
-    ...looseTasks.filter((t) => t.status === 'FAILED').map((t) => `task ${t.kind} ${t.id}: ${reason(t.error)}`),
+/** "<unit>: <reason>" for each unit in `status` with a reason (FAILED: always; SUCCESS: a warning). */
+function describeUnits(unitEntries: readonly EntryState[], looseTasks: readonly TaskState[], status: 'FAILED' | 'SUCCESS'): string[] {
+  const has = (error: string): boolean => status === 'FAILED' || error.trim() !== '';
+  return [
+    ...unitEntries.filter((e) => e.status === status && has(e.error)).map((e) => `${describeEntry(e)}: ${reason(e.error)}`),
+    ...looseTasks.filter((t) => t.status === status && has(t.error)).map((t) => `task ${t.kind} ${t.id}: ${reason(t.error)}`),
   ];
-  const total = unitEntries.length + looseTasks.length;
-  const listed = failures.slice(0, MAX_LISTED_FAILURES).join('; ');
-  const more = failures.length > MAX_LISTED_FAILURES ? `; and ${failures.length - MAX_LISTED_FAILURES} more` : '';
-  return `${failures.length} of ${total} ${unitWord(unitEntries, looseTasks.length, total)} failed: ${listed}${more}`;
+}
+
+function listed(items: readonly string[]): string {
+  const more = items.length > MAX_LISTED_FAILURES ? `; and ${items.length - MAX_LISTED_FAILURES} more` : '';
+  return items.slice(0, MAX_LISTED_FAILURES).join('; ') + more;
 }
 
 function describeEntry(e: EntryState): string {
@@ -50,4 +83,18 @@ function unitWord(entries: readonly EntryState[], looseTasks: number, total: num
 function reason(error: string): string {
   const r = error.trim() === '' ? 'failed' : error.trim();
   return r.length > MAX_REASON_CHARS ? `${r.slice(0, MAX_REASON_CHARS - 1)}…` : r;
+}
+
+/** Paths listed in a skip warning. */
+export const MAX_SKIPPED_PATHS_LISTED = 10;
+
+/**
+ * The warning of a backup that could not read some items: "3 items could not be read:
+ * /a, /b, /c" ("…" when more than the listed paths were skipped). Paths are relative to
+ * the volume, in the escaped form the engine reports.
+ */
+export function skippedItemsMessage(skipped: { count: number; paths: readonly string[] }, what = 'could not be read'): string {
+  const listed = skipped.paths.slice(0, MAX_SKIPPED_PATHS_LISTED);
+  const more = skipped.count > listed.length ? (listed.length ? ', …' : '') : '';
+  return `${skipped.count} ${skipped.count === 1 ? 'item' : 'items'} ${what}${listed.length ? `: ${listed.join(', ')}` : ''}${more}`;
 }

@@ -1,8 +1,8 @@
 import type { JobStore } from '../store/job-store.js';
-import { LEASE_SWEEP_INTERVAL_MS } from './lease.js';
+import { DEFAULTS } from '../config/defaults.js';
 
 export interface LeaseSweeperOptions {
-  /** @default LEASE_SWEEP_INTERVAL_MS */
+  /** @default DEFAULTS.leaseSweepIntervalMs */
   intervalMs?: number;
   /** A sweep failed (store unavailable, …); the next sweep tries again. Required so failures reach the log. */
   onError: (e: unknown) => void;
@@ -22,7 +22,7 @@ export class LeaseSweeper {
 
   start(signal?: AbortSignal): void {
     if (this.timer !== undefined) return;
-    this.timer = setInterval(() => { void this.sweep(); }, this.o.intervalMs ?? LEASE_SWEEP_INTERVAL_MS);
+    this.timer = setInterval(() => { void this.sweep(); }, this.o.intervalMs ?? DEFAULTS.leaseSweepIntervalMs);
     this.timer.unref();
     signal?.addEventListener('abort', () => { void this.stop(); }, { once: true });
   }

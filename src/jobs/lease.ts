@@ -3,24 +3,9 @@ import { randomBytes } from 'node:crypto';
 /**
  * Leases: an agent holds a claimed task for `leaseMs` and must heartbeat before it
  * runs out; a task whose lease ran out is given back (or failed) by expireLeases.
+ * Their lengths are settings (config/defaults.ts: leaseMs, leaseSweepIntervalMs,
+ * maxAttempts, agentGoneMs).
  */
-
-/** A lease long enough to survive a slow heartbeat round trip, short enough to notice a dead agent within a minute. */
-export const DEFAULT_LEASE_MS = 30_000;
-/** Agents heartbeat this often: three chances before the lease runs out. */
-export const HEARTBEAT_INTERVAL_MS = 10_000;
-/** How often the control plane sweeps expired leases. */
-export const LEASE_SWEEP_INTERVAL_MS = 5_000;
-/** Claims allowed before an expired lease fails the task (NewTask.maxAttempts default). */
-export const DEFAULT_MAX_ATTEMPTS = 2;
-
-/**
- * A task of a running job waits this long for its agent (given back after an expired
- * lease, or not yet claimed while other tasks of its job ran); if by then the agent
- * shows no sign of life (no live lease, not seen by the API within this time), the
- * task fails, so its job never stays IN_PROGRESS forever.
- */
-export const REQUEUED_CLAIM_TIMEOUT_MS = 120_000;
 
 /** An unguessable token naming one lease: a late heartbeat of an earlier lease cannot renew a later one. */
 export function newLeaseToken(): string {

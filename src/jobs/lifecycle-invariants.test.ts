@@ -5,11 +5,11 @@ import { CbsError } from '../errors/index.js';
 import type { JobStore } from '../store/job-store.js';
 import type { EntryStatus, JobEntry, JobStatus, Task, TaskStatus } from '../store/model.js';
 import type { Database } from '../store/schema.js';
-import { seededRandom, withSeed } from '../store/testing/seeded-random.js';
+import { seededRandom, withSeed } from '../testing/seeded-random.js';
 import { storeMatrix } from '../store/testing/store-matrix.js';
 import { seedTenant } from '../store/testing/tenant-fixture.js';
 import { deriveJobStatus } from './derive-job-status.js';
-import { REQUEUED_CLAIM_TIMEOUT_MS } from './lease.js';
+import { DEFAULTS } from '../config/defaults.js';
 
 /** The rows behind the store, read directly so the test can check the store against the rules. */
 function dbOf(store: JobStore): Kysely<Database> {
@@ -100,7 +100,7 @@ for (const m of storeMatrix()) {
               const h = pick()!;
               const ok = r.next() < 0.7;
               await expectOutcome(h, () => (ok
-                ? store.completeTask(h.id, t.agent.id, h.leaseToken!, { snapshotId: `s${step}` }, now)
+                ? store.completeTask(h.id, t.agent.id, h.leaseToken!, { result: { snapshotId: `s${step}` }, snapshotId: `s${step}` }, now)
                 : store.failTask(h.id, t.agent.id, h.leaseToken!, `failure at step ${step}`, now)));
               held.delete(LEASED_KEY(h));
             } else if (roll < 0.8) {
@@ -116,7 +116,7 @@ for (const m of storeMatrix()) {
           // The agent dies: two sweeps past every lease and the requeue timeout leave no job running.
           now += 10_000;
           await store.expireLeases(now);
-          now += REQUEUED_CLAIM_TIMEOUT_MS + 1;
+          now += DEFAULTS.agentGoneMs + 1;
           await store.expireLeases(now);
           await checkInvariants(store, t.account.id, jobIds, now);
           const statuses = await Promise.all(jobIds.map(async (id) => (await store.getJob(t.account.id, id))!.status));

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { CbsError } from '../errors/index.js';
 import type { JobStore } from '../store/job-store.js';
 import type { NewJob } from '../store/model.js';
-import { REQUEUED_CLAIM_TIMEOUT_MS } from './lease.js';
+import { DEFAULTS } from '../config/defaults.js';
 import { storeMatrix, type MatrixStore } from '../store/testing/store-matrix.js';
 import { seedTenant, type TenantFixture } from '../store/testing/tenant-fixture.js';
 
@@ -56,7 +56,7 @@ for (const m of storeMatrix()) {
       j = (await store.getJob(t.account.id, job.id))!;
       assert.deepEqual(j.progress, { bytesDone: 15, bytesTotal: 150, filesDone: 3, filesTotal: 6 }, 'job progress sums its tasks');
 
-      j = await store.completeTask(t1.id, t.agent.id, t1.leaseToken!, { snapshotId: 'snap-a' }, 4_000);
+      j = await store.completeTask(t1.id, t.agent.id, t1.leaseToken!, { result: { snapshotId: 'snap-a' }, snapshotId: 'snap-a' }, 4_000);
       assert.equal(j.status, 'IN_PROGRESS', 'not terminal while a task runs');
       assert.deepEqual(j.entries.map((e) => e.status), ['SUCCESS', 'IN_PROGRESS']);
 
@@ -73,7 +73,7 @@ for (const m of storeMatrix()) {
       assert.deepEqual(done.result, { snapshotId: 'snap-a' });
       assert.equal(done.leaseToken, undefined);
 
-      await assert.rejects(store.completeTask(t1.id, t.agent.id, t1.leaseToken!, {}, 5_500), isCode('LEASE_LOST'), 'a finished task cannot be finished again');
+      await assert.rejects(store.completeTask(t1.id, t.agent.id, t1.leaseToken!, { result: {} }, 5_500), isCode('LEASE_LOST'), 'a finished task cannot be finished again');
     });
 
     test('file restore in several batches: every batch SUCCESS → COMPLETED, batches keep their files', async () => {
@@ -88,10 +88,10 @@ for (const m of storeMatrix()) {
       const claimed = [];
       for (let i = 0; i < 3; i++) claimed.push((await store.claimTask(t.agent.id, { leaseMs: LEASE, now: 200 + i }))!);
       assert.deepEqual(claimed.map((c) => c.entryId), ['batch-1', 'batch-2', 'batch-3']);
-      let j = await store.completeTask(claimed[1]!.id, t.agent.id, claimed[1]!.leaseToken!, { restored: 3 }, 300);
+      let j = await store.completeTask(claimed[1]!.id, t.agent.id, claimed[1]!.leaseToken!, { result: { restored: 3 } }, 300);
       assert.deepEqual(j.entries.map((e) => e.status), ['IN_PROGRESS', 'SUCCESS', 'IN_PROGRESS']);
-      j = await store.completeTask(claimed[0]!.id, t.agent.id, claimed[0]!.leaseToken!, {}, 301);
-      j = await store.completeTask(claimed[2]!.id, t.agent.id, claimed[2]!.leaseToken!, {}, 302);
+      j = await store.completeTask(claimed[0]!.id, t.agent.id, claimed[0]!.leaseToken!, { result: {} }, 301);
+      j = await store.completeTask(claimed[2]!.id, t.agent.id, claimed[2]!.leaseToken!, { result: {} }, 302);
       assert.equal(j.id, job.id);
       assert.equal(j.status, 'COMPLETED');
       assert.equal(j.error, '');
@@ -113,7 +113,7 @@ for (const m of storeMatrix()) {
       for (let i = 0; i < 3; i++) {
         const c = (await store.claimTask(t.agent.id, { leaseMs: LEASE }))!;
         j = i === 1 ? await store.failTask(c.id, t.agent.id, c.leaseToken!, 'target path escapes the volume')
-          : await store.completeTask(c.id, t.agent.id, c.leaseToken!, {});
+          : await store.completeTask(c.id, t.agent.id, c.leaseToken!, { result: {} });
       }
       assert.equal(j!.id, job.id);
       assert.equal(j!.status, 'FAILED');
@@ -143,7 +143,7 @@ for (const m of storeMatrix()) {
       assert.equal(second.id, first.id);
       assert.equal(second.attempts, 2);
       assert.notEqual(second.leaseToken, first.leaseToken);
-      await assert.rejects(store.completeTask(first.id, t.agent.id, first.leaseToken!, {}, 3_100), isCode('LEASE_LOST'), 'the old lease cannot finish the new one');
+      await assert.rejects(store.completeTask(first.id, t.agent.id, first.leaseToken!, { result: {} }, 3_100), isCode('LEASE_LOST'), 'the old lease cannot finish the new one');
       assert.equal(await store.expireLeases(10_000), 1);
       task = (await store.getTask(first.id))!;
       assert.equal(task.status, 'FAILED');
@@ -166,7 +166,7 @@ for (const m of storeMatrix()) {
       const gone = await check(t.agent.id);
       await store.claimTask(t.agent.id, { leaseMs: 1_000, now: 1_000 });
       assert.equal(await store.expireLeases(2_001), 1, 'given back');
-      const T = REQUEUED_CLAIM_TIMEOUT_MS;
+      const T = DEFAULTS.agentGoneMs;
       assert.equal(await store.expireLeases(2_001 + T), 0, 'waits the full timeout');
       assert.equal(await store.expireLeases(2_002 + T), 1);
       const j = (await store.getJob(t.account.id, gone.id))!;
@@ -196,7 +196,7 @@ for (const m of storeMatrix()) {
     });
 
     test('when the agent dies mid-job, its never-claimed tasks fail too; an agent seen by the API keeps them waiting', async () => {
-      const T = REQUEUED_CLAIM_TIMEOUT_MS;
+      const T = DEFAULTS.agentGoneMs;
       const twoTasks = (t: TenantFixture) => store.createJob({
         accountId: t.account.id, workingEnvironmentId: t.we.id, type: 'restore-file',
         entries: [{ id: 'b1', kind: 'batch' }, { id: 'b2', kind: 'batch' }],
@@ -205,7 +205,7 @@ for (const m of storeMatrix()) {
       const dead = await tenant();
       const job = await twoTasks(dead);
       const c = (await store.claimTask(dead.agent.id, { leaseMs: 1_000, now: 1_000 }))!;
-      await store.completeTask(c.id, dead.agent.id, c.leaseToken!, {}, 1_500);
+      await store.completeTask(c.id, dead.agent.id, c.leaseToken!, { result: {} }, 1_500);
       // b2 has waited since its creation at 0; nothing shows the agent alive after its lease
       assert.equal(await store.expireLeases(T), 0);
       assert.equal(await store.expireLeases(T + 1), 1);
@@ -216,7 +216,7 @@ for (const m of storeMatrix()) {
       const seen = await tenant();
       const job2 = await twoTasks(seen);
       const c2 = (await store.claimTask(seen.agent.id, { leaseMs: 1_000, now: 1_000 }))!;
-      await store.completeTask(c2.id, seen.agent.id, c2.leaseToken!, {}, 1_500);
+      await store.completeTask(c2.id, seen.agent.id, c2.leaseToken!, { result: {} }, 1_500);
       await store.touchAgent(seen.agent.id, T);
       assert.equal(await store.expireLeases(T + 1), 0, 'seen by the API within the timeout: alive');
       assert.equal((await store.getJob(seen.account.id, job2.id))!.status, 'IN_PROGRESS');
@@ -277,7 +277,7 @@ for (const m of storeMatrix()) {
       const c1 = (await store.claimTask(t.agent.id, { leaseMs: LEASE }))!;
       const c2 = (await store.claimTask(t.agent.id, { leaseMs: LEASE }))!;
       await store.claimTask(t.agent.id, { leaseMs: LEASE });
-      await store.completeTask(c1.id, t.agent.id, c1.leaseToken!, {});
+      await store.completeTask(c1.id, t.agent.id, c1.leaseToken!, { result: {} });
       await store.failTask(c2.id, t.agent.id, c2.leaseToken!, 'x');
       const now = await store.countJobsByStatus();
       assert.deepEqual(

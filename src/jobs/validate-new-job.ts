@@ -1,6 +1,6 @@
 import { CbsError } from '../errors/index.js';
 import { JOB_TYPES, type NewJob, type Progress } from '../store/model.js';
-import { DEFAULT_MAX_ATTEMPTS } from './lease.js';
+import { DEFAULTS } from '../config/defaults.js';
 
 /** Rejects a job the lifecycle could not run: unknown type, entries referenced out of range, duplicate entry ids. */
 export function validateNewJob(j: NewJob): void {
@@ -24,7 +24,7 @@ export function validateNewJob(j: NewJob): void {
     if (t.entryIndex !== undefined && !(Number.isInteger(t.entryIndex) && t.entryIndex >= 0 && t.entryIndex < entries.length)) {
       fail(`tasks[${i}].entryIndex`, `must index one of the ${entries.length} entries`);
     }
-    const max = t.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+    const max = t.maxAttempts ?? DEFAULTS.maxAttempts;
     if (!Number.isInteger(max) || max < 1) fail(`tasks[${i}].maxAttempts`, 'must be an integer ≥ 1');
   });
 }

@@ -4,7 +4,8 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { storeMatrix } from '../store/testing/store-matrix.js';
-import { bootstrap, ensureAdminToken, hashAgentSecret, openTokenKeys, SETTING_EMBEDDED_AGENT_SECRET } from './bootstrap.js';
+import { hashAgentSecret } from '../auth/index.js';
+import { bootstrap, ensureAdminToken, openTokenKeys, SETTING_EMBEDDED_AGENT_SECRET } from './bootstrap.js';
 import { credentialsPath, readCredentials, writeCredentials } from './credentials.js';
 
 const [first] = storeMatrix();

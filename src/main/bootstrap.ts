@@ -1,6 +1,6 @@
 import { createHash, hkdfSync } from 'node:crypto';
 import type { JobStore } from '../store/job-store.js';
-import { HmacTokenService, newAccountId, newAgentId, type Principal } from '../auth/index.js';
+import { hashAgentSecret, HmacTokenService, newAccountId, newAgentId, type Principal } from '../auth/index.js';
 import { credentialsPath, readCredentials, writeCredentials, type Credentials } from './credentials.js';
 import { loadSharedSecret, replaceSharedSecret, type SharedSecretSpec } from './shared-secret.js';
 
@@ -72,10 +72,6 @@ export async function rotateTokenSecret(store: Pick<JobStore, 'setSetting' | 'de
     await store.setSetting(SETTING_TOKEN_SECRET_CHECK, check);
     await store.deleteSetting(SETTING_TOKEN_SECRET, { purge: true });
   });
-}
-
-export function hashAgentSecret(secret: string): string {
-  return createHash('sha256').update(secret).digest('hex');
 }
 
 export interface BootstrapOptions {

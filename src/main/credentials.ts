@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writePrivateFile } from './private-files.js';
+import { readCredentialFile, writeCredentialFile } from '../auth/index.js';
 
 /**
  * `$CBS_HOME/credentials.json` (mode 0600): how the CLI on this machine reaches the
@@ -18,20 +17,9 @@ export function credentialsPath(home: string): string {
 }
 
 export async function readCredentials(path: string): Promise<Credentials | undefined> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
-  const c = JSON.parse(text) as Partial<Credentials>;
-  for (const k of ['server', 'account-id', 'token', 'agent-id'] as const) {
-    if (typeof c[k] !== 'string' || c[k] === '') throw new Error(`${path}: field "${k}" is missing`);
-  }
-  return c as Credentials;
+  return readCredentialFile(path, ['server', 'account-id', 'token', 'agent-id'] as const);
 }
 
 export async function writeCredentials(path: string, c: Credentials): Promise<void> {
-  await writePrivateFile(path, JSON.stringify(c, null, 2) + '\n');
+  await writeCredentialFile(path, c);
 }

@@ -1,6 +1,6 @@
 import type { AgentEngine, EngineProgress, RepositoryRef, SnapshotEntry } from '../agent/index.js';
 import {
-  backup, exportKey, initRepository, isRepoError, listDir, listDirPage, openRepository, restore, type DirEntry, type Repository,
+  backup, exportKey, initRepository, isRepoError, listDirPage, openRepository, restore, type DirEntry, type Repository,
 } from '../repo/index.js';
 import { openBackend, type Backend, type OpenOptions } from '../storage/index.js';
 
@@ -56,19 +56,6 @@ export class RepoEngine implements AgentEngine {
   }
 
   /** Every entry of one directory of a snapshot, in name order (escaped names). */
-  async listDir(ref: RepositoryRef, snapshotId: string, path: string): Promise<SnapshotEntry[]> {
-    return this.#browsing(ref, async (repo) => {
-      const out: SnapshotEntry[] = [];
-      let offset: number | undefined = 0;
-      while (offset !== undefined) {
-        const page = await listDir(repo, snapshotId, path, { offset, limit: 1000 });
-        for (const e of page.entries) out.push(entryOf(e));
-        offset = page.nextOffset;
-      }
-      return out;
-    });
-  }
-
   /**
    * One page of a snapshot directory and its entry count: cost grows with the page,
    * not the directory (a directory of a million entries answers in milliseconds).
@@ -82,8 +69,8 @@ export class RepoEngine implements AgentEngine {
 
   /**
    * Browsing opens the repository once per minute at most: loading the index is the
-   * expensive part. A snapshot newer than the cached index fails its tree lookup; that
-   * case reopens once.
+   * expensive part, and a browse asks for one page at a time. A snapshot newer than the
+   * cached index fails its tree lookup; that case reopens once.
    */
   async #browsing<T>(ref: RepositoryRef, f: (repo: Repository) => Promise<T>): Promise<T> {
     const key = `${ref.location}\n${ref.key.toString('base64')}`;
@@ -145,5 +132,5 @@ export class RepoEngine implements AgentEngine {
 const TYPE = { file: 'FILE', dir: 'DIRECTORY', symlink: 'SYMLINK', other: 'OTHER' } as const;
 
 function entryOf(e: DirEntry): SnapshotEntry {
-  return { inode: e.inode, name: e.name, path: e.path, type: TYPE[e.type], size: e.size, mtime: e.mtime };
+  return { inode: e.inode, name: e.name, type: TYPE[e.type], size: e.size, mtime: e.mtime };
 }

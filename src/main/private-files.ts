@@ -1,7 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { chmod, link, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { syncDir } from '../storage/local/local-backend.js';
+import { chmod, mkdir, readFile, stat } from 'node:fs/promises';
 
 /**
  * Files and directories that only the service's user may read: its state directory,
@@ -66,52 +63,4 @@ export async function readPrivateFile(path: string, what: string, onNote?: (note
   return readFile(path, 'utf8');
 }
 
-/** Writes `text` to a temp file (0600, synced) beside `path`; returns the temp file's name. */
-async function writeTemp(path: string, text: string): Promise<string> {
-  await mkdir(dirname(path), { recursive: true, mode: DIR_MODE });
-  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-  const fh = await open(tmp, 'wx', FILE_MODE);
-  try {
-    await fh.writeFile(text);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  return tmp;
-}
-
-/** Renames `from` over `to` and syncs the directory, so the new name survives a power loss. */
-export async function renameDurably(from: string, to: string): Promise<void> {
-  await rename(from, to);
-  await syncDir(dirname(to));
-}
-
-/** Replaces `path` atomically with a 0600 file holding `text` (temp file, fsync, rename, fsync of the directory). */
-export async function writePrivateFile(path: string, text: string): Promise<void> {
-  const tmp = await writeTemp(path, text);
-  try {
-    await renameDurably(tmp, path);
-  } catch (e) {
-    await unlink(tmp).catch(() => undefined);
-    throw e;
-  }
-}
-
-/**
- * Creates `path` as a 0600 file holding `text` only if it does not exist yet (the
- * complete file appears at once: hard link of a synced temp file). Returns false when
- * another writer was first; its file is then the one to read.
- */
-export async function createPrivateFileExclusive(path: string, text: string): Promise<boolean> {
-  const tmp = await writeTemp(path, text);
-  try {
-    await link(tmp, path);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw e;
-  } finally {
-    await unlink(tmp).catch(() => undefined);
-  }
-  await syncDir(dirname(path));
-  return true;
-}
+export { createPrivateFileExclusive, renameDurably, writePrivateFile } from '../auth/index.js';

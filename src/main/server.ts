@@ -49,7 +49,7 @@ export async function startServer(cfg: Config, opts: { signal?: AbortSignal } = 
       tokens,
       tokenMaxTtlSeconds: cfg.tokens.maxTtlSeconds,
       keys,
-      protection: {
+      operations: {
         leaseMs: cfg.jobs.leaseMs,
         bucketsRoot: cfg.bucketsRoot,
         maxAttempts: cfg.jobs.maxAttempts,

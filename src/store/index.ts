@@ -7,6 +7,6 @@
  *  task        the unit an agent claims under a lease; jobs/ holds the lifecycle rules
  */
 export * from './model.js';
-export * from './protection-model.js';
+export * from './backup-model.js';
 export type { JobStore } from './job-store.js';
 export { openJobStore, sqlitePathOf, type OpenJobStoreOptions } from './open.js';

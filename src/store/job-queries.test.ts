@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { CbsError } from '../errors/index.js';
 import type { JobStore } from './job-store.js';
 import type { Job, JobType, NewJob } from './model.js';
-import { seededRandom, withSeed } from './testing/seeded-random.js';
+import { seededRandom, withSeed } from '../testing/seeded-random.js';
 import { storeMatrix, type MatrixStore } from './testing/store-matrix.js';
 import { seedTenant, type TenantFixture } from './testing/tenant-fixture.js';
 

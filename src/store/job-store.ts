@@ -1,7 +1,7 @@
 import type {
-  Account, Agent, Job, JobFilter, JobStatus, NewJob, Progress, RevokedToken, Task, Volume, WorkingEnvironment,
+  Account, Agent, Job, JobFilter, JobStatus, NewJob, Progress, RevokedToken, SkippedItems, Task, Volume, WorkingEnvironment,
 } from './model.js';
-import type { AgentCall, BackupRecord, BackupTarget, VolumeReport, VolumeState, WrappedSecret } from './protection-model.js';
+import type { AgentCall, BackupRecord, BackupTarget, VolumeReport, VolumeState, WrappedSecret } from './backup-model.js';
 
 /**
  * The job store: the one durable state of the control plane. Every operation is
@@ -78,24 +78,30 @@ export interface JobStore {
    */
   heartbeat(taskId: string, agentId: string, leaseToken: string, progress: Progress | undefined, o: { leaseMs: number; now?: number }): Promise<Task>;
   /**
-   * Task → SUCCESS, its entry → SUCCESS (volume entries take `result.snapshotId`), job
-   * re-derived (COMPLETED / FAILED once every task is terminal). Same errors as heartbeat.
+   * Task → SUCCESS with its result, its entry → SUCCESS, job re-derived (COMPLETED /
+   * FAILED once every task is terminal), and what the task made applied (TaskCompletion)
+   * — one transaction, after the lease check: with a lease not held (LEASE_LOST) nothing
+   * is written. Same errors as heartbeat.
    */
-  completeTask(taskId: string, agentId: string, leaseToken: string, result: Record<string, unknown>, now?: number): Promise<Job>;
+  completeTask(taskId: string, agentId: string, leaseToken: string, completion: TaskCompletion, now?: number): Promise<Job>;
   /** Task → FAILED with `error`, its entry → FAILED, job re-derived. Same errors as heartbeat. */
   failTask(taskId: string, agentId: string, leaseToken: string, error: string, now?: number): Promise<Job>;
   /**
    * Every LEASED task whose lease expired before `now` goes back to PENDING when
    * attempts < maxAttempts, else FAILED ("agent lease expired after N attempts …").
    * A PENDING task of a running job (given back that way, or not yet claimed) fails
-   * too once it has waited REQUEUED_CLAIM_TIMEOUT_MS while its agent held no live lease
+   * too once it has waited DEFAULTS.agentGoneMs while its agent held no live lease
    * and was not seen (touchAgent) — the agent is gone — so a job never stays
    * IN_PROGRESS forever. Jobs re-derived in the same transactions. Returns the number
    * of tasks changed.
+   *
+   * Whichever way a job ends (completeTask, failTask, expireLeases), the backup target it
+   * activates leaves ACTIVATING in that transaction: ON when the job COMPLETED, FAILED when
+   * it FAILED.
    */
   expireLeases(now?: number): Promise<number>;
 
-  // ---- protection (migration 0002) ----------------------------------------------
+  // ---- backup targets, backups, volume states, agent calls (migration 0002) -------
 
   /** Replaces the agent's credential hash. */
   setAgentCredential(agentId: string, credentialHash: string): Promise<void>;
@@ -106,8 +112,7 @@ export interface JobStore {
   activateBackup(target: BackupTarget, job: NewJob, now?: number): Promise<Job>;
   getBackupTarget(accountId: string, weId: string): Promise<BackupTarget | undefined>;
   listBackupTargets(accountId: string): Promise<BackupTarget[]>;
-  setBackupTargetStatus(weId: string, status: BackupTarget['status']): Promise<void>;
-  /** Idempotent on (WE, id). */
+  /** Idempotent on (WE, id). Backups made by tasks are recorded by completeTask; this is for imports and tests. */
   recordBackup(b: BackupRecord): Promise<void>;
   /** Oldest first. */
   listBackups(accountId: string, weId: string, volumeId: string): Promise<BackupRecord[]>;
@@ -137,4 +142,24 @@ export interface JobStore {
   listWrappedSecrets(): Promise<WrappedSecret[]>;
   /** In one transaction: every wrapped value replaced by rewrap(value), and `settings` written. Returns how many values were re-wrapped. */
   rewrapSecrets(rewrap: (wrapped: string) => string, settings: Record<string, string>): Promise<number>;
+}
+
+/**
+ * What a successful task changes beside its own row, applied by completeTask in the
+ * transaction that finishes the task, after the lease check. Built from the task's kind
+ * and validated result by the operations layer (operations/task-outcome.ts).
+ */
+export interface TaskCompletion {
+  /** The task's result, kept with it. */
+  result: Record<string, unknown>;
+  /** What the task could not do though it succeeded: the error of its entry and of its job, which still succeed. */
+  warning?: string;
+  /** The snapshot the task wrote, named on its volume entry. @default backup.id */
+  snapshotId?: string;
+  /** A backup to record among the volume's backups (idempotent on WE + id); account and job are the task's. */
+  backup?: Omit<BackupRecord, 'accountId' | 'jobId'>;
+  /** Items the backup could not read, kept on the task's volume entry. */
+  skipped?: SkippedItems;
+  /** A volume the task created, upserted by name in its WE so it has its stable id from now on. */
+  volume?: { workingEnvironmentId: string; name: string };
 }

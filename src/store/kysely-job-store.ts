@@ -2,7 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { CbsError } from '../errors/index.js';
 import { isRetryable, type StoreDialect } from './dialect.js';
-import type { JobStore } from './job-store.js';
+import type { JobStore, TaskCompletion } from './job-store.js';
 import { mapDriverError } from './map-driver-error.js';
 import { runMigrations } from './migrate.js';
 import { MIGRATIONS } from './migrations/index.js';
@@ -21,7 +21,7 @@ import * as settings from './queries/settings.js';
 import * as wes from './queries/working-environments.js';
 import { toTask } from './rows.js';
 import type { Database } from './schema.js';
-import type { AgentCall, BackupRecord, BackupTarget, VolumeReport, VolumeState, WrappedSecret } from './protection-model.js';
+import type { AgentCall, BackupRecord, BackupTarget, VolumeReport, VolumeState, WrappedSecret } from './backup-model.js';
 import * as targets from './queries/backup-targets.js';
 import * as backups from './queries/backups.js';
 import * as volumeStates from './queries/volume-states.js';
@@ -148,9 +148,9 @@ export class KyselyJobStore implements JobStore {
     const now = o.now ?? Date.now();
     return this.write('heartbeat', (trx) => heartbeatTask(this.d, trx, taskId, agentId, leaseToken, progress, o.leaseMs, now));
   }
-  completeTask(taskId: string, agentId: string, leaseToken: string, result: Record<string, unknown>, now = Date.now()): Promise<Job> {
+  completeTask(taskId: string, agentId: string, leaseToken: string, completion: TaskCompletion, now = Date.now()): Promise<Job> {
     return this.write('completeTask', async (trx) => {
-      const jobId = await finishTask(this.d, trx, taskId, agentId, leaseToken, { status: 'SUCCESS', result }, now);
+      const jobId = await finishTask(this.d, trx, taskId, agentId, leaseToken, { status: 'SUCCESS', completion }, now);
       return mustExist(await loadJob(trx, jobId), jobId);
     });
   }
@@ -170,7 +170,7 @@ export class KyselyJobStore implements JobStore {
     return changed;
   }
 
-  // ---- protection (migration 0002) ----------------------------------------------
+  // ---- backup targets, backups, volume states, agent calls (migration 0002) -------
 
   setAgentCredential(agentId: string, credentialHash: string): Promise<void> {
     return this.write('setAgentCredential', (trx) => setAgentCredential(trx, agentId, credentialHash));
@@ -188,9 +188,6 @@ export class KyselyJobStore implements JobStore {
   }
   listBackupTargets(accountId: string): Promise<BackupTarget[]> {
     return this.read('listBackupTargets', () => targets.listBackupTargets(this.db, accountId));
-  }
-  setBackupTargetStatus(weId: string, status: BackupTarget['status']): Promise<void> {
-    return this.write('setBackupTargetStatus', (trx) => targets.setBackupTargetStatus(trx, weId, status));
   }
   recordBackup(b: BackupRecord): Promise<void> {
     return this.write('recordBackup', (trx) => backups.recordBackup(trx, b));

@@ -63,6 +63,13 @@ export interface JobEntry {
   snapshotId?: string;     // volume entries: the backup made, once SUCCESS
   name?: string;           // volume entries: the volume name, named in the job's error summary
   files?: RestoreFile[];   // batches: the files of the batch
+  skipped?: SkippedItems;  // volume entries: items the backup could not read
+}
+
+/** Items a backup could not read: how many, and the first few paths (volume-relative, escaped form). */
+export interface SkippedItems {
+  count: number;
+  paths: string[];
 }
 
 export interface Job {
@@ -94,7 +101,7 @@ export interface NewJob {
 export interface NewTask {
   /** The agent that may claim it (the agent owning the working environment). */
   agentId: string;
-  kind: string;                   // e.g. 'backup-volume', 'restore-batch'
+  kind: string;                   // a task kind of the task contract (src/tasks); the store does not look inside
   payload: Record<string, unknown>;
   /** Index into NewJob.entries this task drives, if any. */
   entryIndex?: number;
@@ -117,7 +124,7 @@ export interface Task {
   leaseExpiresAt?: number;       // epoch ms
   progress?: Progress;
   result?: Record<string, unknown>;
-  error: string;
+  error: string;                 // FAILED: why; SUCCESS: what it could not do (a warning), or ''
 }
 
 export interface JobFilter {

@@ -22,7 +22,7 @@ export interface OpenJobStoreOptions {
   onBackgroundError?: (e: Error) => void;
   /**
    * How long a PENDING task of a running job waits for an agent that shows no sign of
-   * life (no live lease, not seen) before expireLeases fails it. @default REQUEUED_CLAIM_TIMEOUT_MS (120000)
+   * life (no live lease, not seen) before expireLeases fails it. @default DEFAULTS.agentGoneMs
    */
   agentGoneAfterMs?: number;
   /** Run migrate() before returning. @default false */

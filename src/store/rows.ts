@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import type {
-  Account, Agent, EntryStatus, Job, JobEntry, JobStatus, JobType, Progress, RestoreFile, Task, TaskStatus, Volume, WorkingEnvironment,
+  Account, Agent, EntryStatus, Job, JobEntry, JobStatus, JobType, Progress, RestoreFile, SkippedItems, Task, TaskStatus, Volume, WorkingEnvironment,
 } from './model.js';
 import { decodeJson } from './json-codec.js';
 import type { AccountRow, AgentRow, JobEntryRow, JobRow, TaskRow, VolumeRow, WorkingEnvironmentRow } from './schema.js';
@@ -37,6 +37,8 @@ export function toEntry(r: Selectable<JobEntryRow>): JobEntry {
   if (r.snapshot_id !== null) e.snapshotId = r.snapshot_id;
   const files = decodeJson<RestoreFile[]>(r.files, 'job_entries.files');
   if (files !== undefined) e.files = files;
+  const skipped = decodeJson<SkippedItems>(r.skipped, 'job_entries.skipped');
+  if (skipped !== undefined) e.skipped = skipped;
   return e;
 }
 

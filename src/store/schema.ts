@@ -40,6 +40,8 @@ export interface JobRow {
 export interface JobEntryRow {
   job_id: string; id: string; kind: string; position: number; name: string | null; status: string;
   error: string; time: number; snapshot_id: string | null; files: string | null;
+  /** JSON {count, paths}: items a backup could not read (migration 4) */
+  skipped: string | null;
 }
 export interface TaskRow {
   id: string; job_id: string; account_id: string; agent_id: string; entry_id: string | null;

@@ -4,9 +4,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildApp, hashAgentSecret } from '../../src/api/index.js';
+import { buildApp } from '../../src/api/index.js';
 import { Agent, ProtocolClient, type AgentEngine, type EngineProgress } from '../../src/agent/index.js';
-import { HmacTokenService, newAgentId } from '../../src/auth/index.js';
+import { hashAgentSecret, HmacTokenService, newAgentId } from '../../src/auth/index.js';
 import { AesGcmKeyVault } from '../../src/main/key-vault.js';
 import { openJobStore } from '../../src/store/open.js';
 
@@ -17,7 +17,7 @@ class FakeEngine implements AgentEngine {
   #onStart!: () => void;
   started = new Promise<void>((r) => { this.#onStart = r; });
   failWith: string | undefined;
-  async init() { return { repositoryId: 'fake' }; }
+  async init() { return { repositoryId: 'fa'.repeat(32) }; }
   async backup(_r: unknown, o: { signal: AbortSignal; onProgress: (p: EngineProgress) => void }) {
     if (this.failWith) throw new Error(this.failWith);
     o.onProgress({ bytesDone: 3, bytesTotal: 10, filesDone: 1, filesTotal: 4 });
@@ -29,15 +29,15 @@ class FakeEngine implements AgentEngine {
     return { snapshotId: 'aa'.repeat(32), time: 1_700_000_000_000, size: 10, files: 4 };
   }
   async restore() { return { files: 0, bytes: 0 }; }
-  async listDir() { return []; }
+  async listDirPage() { return { entries: [], total: 0 }; }
   async exportKey() { return 'key'; }
 }
 
-test('agent loop: progress reaches the job by heartbeat; a lost lease or a stalled engine aborts the task; engine errors fail it', { timeout: 60_000 }, async () => {
+test('agent loop: progress reaches the job by heartbeat; a lost lease or a stalled engine aborts the task; engine errors and payloads that do not fit their kind fail it', { timeout: 60_000 }, async () => {
   const dir = await mkdtemp(join(tmpdir(), 'cbs-agent-loop-'));
   const store = await openJobStore({ url: `sqlite:${join(dir, 'cbs.db')}`, migrate: true });
   const tokens = new HmacTokenService(randomBytes(32));
-  const app = await buildApp({ store, tokens, keys: new AesGcmKeyVault(randomBytes(32)), protection: { leaseMs: 600, bucketsRoot: join(dir, 'buckets'), maxAttempts: 1, claimPollMs: 20 } });
+  const app = await buildApp({ store, tokens, keys: new AesGcmKeyVault(randomBytes(32)), operations: { leaseMs: 600, bucketsRoot: join(dir, 'buckets'), maxAttempts: 1, claimPollMs: 20 } });
   const ac = new AbortController();
   let agent: Agent | undefined;
   try {
@@ -80,7 +80,7 @@ test('agent loop: progress reaches the job by heartbeat; a lost lease or a stall
 
     // A hung engine (ignores its signal, reports nothing new) is aborted and the task failed: no endless IN_PROGRESS.
     const stallAgentStop = new AbortController();
-    const hung: AgentEngine = { ...engine, init: engine.init, restore: engine.restore, listDir: engine.listDir, exportKey: engine.exportKey, backup: () => new Promise(() => undefined) };
+    const hung: AgentEngine = { ...engine, init: engine.init, restore: engine.restore, listDirPage: engine.listDirPage, exportKey: engine.exportKey, backup: () => new Promise(() => undefined) };
     await agent.stop();
     agent = new Agent({
       client: new ProtocolClient({ server: url, accountId, agentId, agentSecret }), engine: hung,
@@ -103,6 +103,11 @@ test('agent loop: progress reaches the job by heartbeat; a lost lease or a stall
     const b2 = await post(`/v3/backup/working-environment/${weId}/volume/${volId}`, { mode: 'AD_HOC' });
     const failed = await until(b2['job-id'], (j) => j.status === 'FAILED');
     assert.match(failed.error, /disk on fire/);
+
+    // A task whose payload does not fit its kind is failed by the agent before anything runs.
+    const bad = await store.createJob({ accountId, workingEnvironmentId: weId, type: 'backup-volume', tasks: [{ agentId, kind: 'backup-volume', payload: { weId, volumeId: volId } }] });
+    const refused = await until(bad.id, (j) => j.status === 'FAILED');
+    assert.match(refused.error, /payload\.volumeName: expected required property/);
   } finally {
     ac.abort();
     await agent?.stop();

@@ -22,7 +22,7 @@ describe(`request bodies: size, media type, syntax and fields (${first!.name})`,
     await s.store.createAccount({ id: accountId, name: 'b' });
     const agentId = newAgentId();
     await s.store.createAgent({ id: agentId, accountId, name: 'b', credentialHash: 'x' });
-    app = await buildApp({ store: s.store, tokens, bodyLimit: 4096, keys: new AesGcmKeyVault(randomBytes(32)), protection: { bucketsRoot: '/tmp/cbs-test-buckets', leaseMs: 60_000 } });
+    app = await buildApp({ store: s.store, tokens, bodyLimit: 4096, keys: new AesGcmKeyVault(randomBytes(32)), operations: { bucketsRoot: '/tmp/cbs-test-buckets', leaseMs: 60_000 } });
     await app.ready();
     url = `/account/${accountId}/providers/cloudmanager_cbs/api/v3/restore`;
     headers = { authorization: `Bearer ${await tokens.sign({ subject: 't', accounts: [accountId], role: 'admin' }, 3600)}`, 'x-agent-id': agentId };

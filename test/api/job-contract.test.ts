@@ -36,7 +36,7 @@ for (const m of storeMatrix()) {
         if (!t) break;
         const o = outcome(i);
         job = o.ok
-          ? await h.store.completeTask(t.id, agentId, t.leaseToken!, o.result)
+          ? await h.store.completeTask(t.id, agentId, t.leaseToken!, { result: o.result, ...(typeof o.result['snapshotId'] === 'string' ? { snapshotId: o.result['snapshotId'] } : {}) })
           : await h.store.failTask(t.id, agentId, t.leaseToken!, o.error);
       }
       assert.ok(job, 'there were tasks to run');
@@ -129,7 +129,7 @@ for (const m of storeMatrix()) {
       const running = await getJob(created.id);
       assert.equal(running.status, 'IN_PROGRESS');
       assert.deepEqual(running.data.restore.batch.map((b: any) => b.status), ['IN_PROGRESS', 'PENDING', 'PENDING']);
-      await h.store.completeTask(t.id, h.a.agentId, t.leaseToken!, {});
+      await h.store.completeTask(t.id, h.a.agentId, t.leaseToken!, { result: {} });
       await runTasks(h.a.agentId, (i) => i === 0 ? { ok: false, error: 'target path is not writable' } : { ok: true, result: {} });
       const j = await getJob(created.id);
       assert.equal(j.status, 'FAILED');

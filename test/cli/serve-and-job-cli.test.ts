@@ -109,7 +109,7 @@ describe('cbs serve, token and job commands against a real server process (SQLit
     await new Promise<void>((r) => { const t = setInterval(() => { if (err.includes('PENDING')) { clearInterval(t); r(); } }, 20); });
     const t = (await store.claimTask(testAgent, { leaseMs: 60_000 }))!;
     assert.equal(t.jobId, job.id);
-    await store.completeTask(t.id, testAgent, t.leaseToken!, {});
+    await store.completeTask(t.id, testAgent, t.leaseToken!, { result: {} });
     assert.equal(await exited, 0, err);
     assert.match(out, /status\s+COMPLETED/);
     assert.match(err, /PENDING[\s\S]*COMPLETED/);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { Rng } from '../../src/repo/testing/random.js';
+import { comparableTree, smallTree } from '../../src/testing/trees.js';
 
 /**
  * End-to-end harness: real `cbs serve` and `cbs agent` processes on loopback, driven
@@ -155,52 +155,10 @@ export class Api {
 }
 
 /** A small tree: nested dirs, files of assorted sizes (some empty, one > 1 MiB), a symlink, set mtimes and modes. */
-export async function makeTree(root: string, seed: number, o: { files?: number; bigBytes?: number } = {}): Promise<void> {
-  const rand = new Rng(seed);
-  const r = (): number => rand.next();
-  await mkdir(join(root, 'docs', 'deep', 'er'), { recursive: true });
-  await mkdir(join(root, 'empty-dir'), { recursive: true });
-  const n = o.files ?? 12;
-  for (let i = 0; i < n; i++) {
-    const dir = ['', 'docs', 'docs/deep', 'docs/deep/er'][Math.floor(r() * 4)]!;
-    const size = i === 0 ? 0 : Math.floor(r() * 20_000);
-    const buf = Buffer.alloc(size);
-    for (let k = 0; k < size; k++) buf[k] = Math.floor(r() * 256);
-    const p = join(root, dir, `f${i}.bin`);
-    await writeFile(p, buf, { mode: i % 3 === 0 ? 0o600 : 0o644 });
-    const t = 1_600_000_000 + Math.floor(r() * 100_000_000);
-    await utimes(p, t, t);
-  }
-  const big = Buffer.alloc(o.bigBytes ?? 1_500_000);
-  for (let k = 0; k < big.length; k += 4096) big[k] = Math.floor(r() * 256);
-  await writeFile(join(root, 'docs', 'big.bin'), big);
-  await symlink('f1.bin', join(root, 'docs', 'link-to-f1'));
-}
+export const makeTree = smallTree;
 
-export interface NodeInfo { type: string; mode: number; size: number; mtimeMs: number; sha?: string; link?: string }
-
-/** Everything compared after a restore: type, permission bits, size, mtime (ms), content hash, link target. */
-export async function snapshotTree(root: string): Promise<Map<string, NodeInfo>> {
-  const out = new Map<string, NodeInfo>();
-  const walk = async (dir: string, rel: string): Promise<void> => {
-    for (const name of (await readdir(dir)).sort()) {
-      const p = join(dir, name);
-      const rp = rel ? `${rel}/${name}` : name;
-      const st = await lstat(p);
-      const mode = st.mode & 0o7777;
-      if (st.isDirectory()) {
-        out.set(rp, { type: 'dir', mode, size: 0, mtimeMs: Math.floor(st.mtimeMs) });
-        await walk(p, rp);
-      } else if (st.isSymbolicLink()) {
-        out.set(rp, { type: 'symlink', mode: 0, size: 0, mtimeMs: 0, link: await readlink(p) });
-      } else {
-        out.set(rp, { type: 'file', mode, size: st.size, mtimeMs: Math.floor(st.mtimeMs), sha: createHash('sha256').update(await readFile(p)).digest('hex') });
-      }
-    }
-  };
-  await walk(root, '');
-  return out;
-}
+/** Everything compared after a restore: type, permission bits, owner, size, mtime (ms), content hash, link target. */
+export const snapshotTree = comparableTree;
 
 export async function tempDir(tag: string): Promise<{ dir: string; cleanup(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), `cbs-e2e-${tag}-`));

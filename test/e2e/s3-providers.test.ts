@@ -36,7 +36,7 @@ test('ONTAP_S3, SGWS and AWS activations on s3rver back up, browse and restore e
 
     // ONTAP S3 through the CLI (secret from the environment), --json output.
     const act = await cli(['backup', 'activate', '--we', 'ontap', '--provider', 'ONTAP_S3', '--bucket', 'ontap-bucket', '--server-url', s3.endpoint,
-      '--access-key', keys.ontap[0], '--json'], { CBS_S3_SECRET: keys.ontap[1] });
+      '--access-key', keys.ontap[0], '--json'], { CBS_S3_SECRET_ACCESS_KEY: keys.ontap[1] });
     noSecret('cbs backup activate --json', act.stdout + act.stderr);
     assert.equal(act.code, 0, act.stdout + act.stderr);
     assert.equal(JSON.parse(act.stdout).job[0].status, 'COMPLETED');
@@ -69,7 +69,7 @@ test('ONTAP_S3, SGWS and AWS activations on s3rver back up, browse and restore e
       assert.equal(r.status, status, JSON.stringify(r.body));
     }
     const again = await cli(['backup', 'activate', '--we', 'sgws', '--provider', 'SGWS', '--bucket', 'sgws-bucket', '--server-url', s3.endpoint,
-      '--access-key', keys.sgws[0], '--secret-key', keys.sgws[1], '--json']);
+      '--access-key', keys.sgws[0], '--json'], { CBS_S3_SECRET_ACCESS_KEY: keys.sgws[1] });
     noSecret('refused cbs backup activate', again.stdout + again.stderr);
     assert.notEqual(again.code, 0);
 

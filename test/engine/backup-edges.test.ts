@@ -8,8 +8,8 @@ import { promisify } from 'node:util';
 import { LocalBackend, MemBackend } from '../../src/storage/index.js';
 import { backup, check, listDir, openRepository, restore, type BackupProgress } from '../../src/repo/index.js';
 import { TEST_SCRYPT, testRepo, withTempDir } from '../../src/repo/testing/fixtures.js';
-import { Rng, seedFromEnv } from '../../src/repo/testing/random.js';
-import { describeTree, diffTrees } from '../../src/repo/testing/tree-gen.js';
+import { SeededRandom, testSeed } from '../../src/testing/seeded-random.js';
+import { describeTree, diffTrees } from '../../src/testing/trees.js';
 
 const MiB = 1024 * 1024;
 const DIST = resolve(import.meta.dirname, '../..');
@@ -52,7 +52,7 @@ test('unreadable files and directories are counted and named as skipped and the 
 });
 
 test('fifos are restored, sockets are recorded and reported as skipped on restore; sparse files restore sparse', async (t) => {
-  const seed = seedFromEnv();
+  const seed = testSeed();
   t.diagnostic(`seed ${seed}`);
   await withTempDir(async (dir) => {
     const src = join(dir, 'src');
@@ -63,7 +63,7 @@ test('fifos are restored, sockets are recorded and reported as skipped on restor
     await new Promise<void>((r) => sock.listen(join(src, 'sock'), r));
     const f = await open(join(src, 'sparse'), 'w');
     await f.truncate(64 * MiB);
-    await f.write(new Rng(seed).bytes(4096), 0, 4096, 40 * MiB);
+    await f.write(new SeededRandom(seed).bytes(4096), 0, 4096, 40 * MiB);
     await f.close();
     const repo = await testRepo(new MemBackend());
     const before = await describeTree(src);
@@ -90,10 +90,10 @@ test('fifos are restored, sockets are recorded and reported as skipped on restor
 });
 
 test('progress reaches the totals; an aborted backup leaves a repository that checks and backs up again', async (t) => {
-  const seed = seedFromEnv();
+  const seed = testSeed();
   t.diagnostic(`seed ${seed}`);
   await withTempDir(async (dir) => {
-    const rng = new Rng(seed);
+    const rng = new SeededRandom(seed);
     const src = join(dir, 'src');
     await mkdir(join(src, 'a'), { recursive: true });
     for (let i = 0; i < 40; i++) await writeFile(join(src, i % 2 ? 'a' : '', `f${i}`), rng.bytes(rng.int(1, 3 * MiB)));

@@ -5,10 +5,10 @@ import { test } from 'node:test';
 import { LocalBackend } from '../../src/storage/index.js';
 import { backup, check, isRepoError, openRepository, restore, type Repository } from '../../src/repo/index.js';
 import { testRepo, withTempDir } from '../../src/repo/testing/fixtures.js';
-import { Rng, seedFromEnv } from '../../src/repo/testing/random.js';
+import { SeededRandom, testSeed } from '../../src/testing/seeded-random.js';
 
 async function setup(dir: string, seed: number): Promise<{ repo: Repository; bucket: string; src: string }> {
-  const rng = new Rng(seed);
+  const rng = new SeededRandom(seed);
   const src = join(dir, 'src');
   await mkdir(src);
   await writeFile(join(src, 'big'), rng.bytes(3 * 1024 * 1024));
@@ -31,7 +31,7 @@ async function biggestPack(bucket: string): Promise<string> {
 }
 
 test('a flipped bit in a pack is found by check and stops restore, naming the blob and pack', async (t) => {
-  const seed = seedFromEnv();
+  const seed = testSeed();
   t.diagnostic(`seed ${seed}`);
   await withTempDir(async (dir) => {
     const { bucket } = await setup(dir, seed);
@@ -52,7 +52,7 @@ test('a flipped bit in a pack is found by check and stops restore, naming the bl
 });
 
 test('a deleted pack is found by check and restore fails loudly', async (t) => {
-  const seed = seedFromEnv();
+  const seed = testSeed();
   t.diagnostic(`seed ${seed}`);
   await withTempDir(async (dir) => {
     const { bucket } = await setup(dir, seed);
@@ -68,7 +68,7 @@ test('a deleted pack is found by check and restore fails loudly', async (t) => {
 });
 
 test('a truncated index object is named by check and refuses to open', async (t) => {
-  const seed = seedFromEnv();
+  const seed = testSeed();
   t.diagnostic(`seed ${seed}`);
   await withTempDir(async (dir) => {
     const { bucket } = await setup(dir, seed);
@@ -94,7 +94,7 @@ test('a wrong passphrase is refused with REPO_WRONG_KEY', async () => {
 });
 
 test('a damaged snapshot is named by check and does not stop the next backup', async (t) => {
-  const seed = seedFromEnv();
+  const seed = testSeed();
   t.diagnostic(`seed ${seed}`);
   await withTempDir(async (dir) => {
     const { bucket, src } = await setup(dir, seed);

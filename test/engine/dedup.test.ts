@@ -6,16 +6,16 @@ import { MemBackend } from '../../src/storage/index.js';
 import { backup, restore } from '../../src/repo/index.js';
 import { CountingBackend, TEST_SEED, testRepo, withTempDir } from '../../src/repo/testing/fixtures.js';
 import { chunkLengths, gearTable } from '../../src/repo/chunker/index.js';
-import { Rng, seedFromEnv } from '../../src/repo/testing/random.js';
-import { describeTree, diffTrees } from '../../src/repo/testing/tree-gen.js';
+import { SeededRandom, testSeed } from '../../src/testing/seeded-random.js';
+import { describeTree, diffTrees } from '../../src/testing/trees.js';
 
 const MiB = 1024 * 1024;
 
 test('the same data in two dirs and twice in one file is stored once', async (t) => {
-  const seed = seedFromEnv();
+  const seed = testSeed();
   t.diagnostic(`seed ${seed}`);
   await withTempDir(async (dir) => {
-    const rng = new Rng(seed);
+    const rng = new SeededRandom(seed);
     // End the data at a natural cut point, so a second copy right after it starts a
     // fresh chunk: then "twice in one file" is stored once exactly. (After a cut that
     // is not natural, content-defined chunking needs a few chunks to resynchronise.)
@@ -46,10 +46,10 @@ test('the same data in two dirs and twice in one file is stored once', async (t)
 });
 
 test('an unchanged re-backup uploads no data blobs and no index', async (t) => {
-  const seed = seedFromEnv();
+  const seed = testSeed();
   t.diagnostic(`seed ${seed}`);
   await withTempDir(async (dir) => {
-    const rng = new Rng(seed);
+    const rng = new SeededRandom(seed);
     const src = join(dir, 'src');
     await mkdir(join(src, 'sub'), { recursive: true });
     for (let i = 0; i < 50; i++) await writeFile(join(src, i % 2 ? 'sub' : '', `f${i}`), rng.bytes(rng.int(0, 200000)));
@@ -72,10 +72,10 @@ test('an unchanged re-backup uploads no data blobs and no index', async (t) => {
 });
 
 test('changing 10% of a large file uploads about 10% again', async (t) => {
-  const seed = seedFromEnv();
+  const seed = testSeed();
   t.diagnostic(`seed ${seed}`);
   await withTempDir(async (dir) => {
-    const rng = new Rng(seed);
+    const rng = new SeededRandom(seed);
     const src = join(dir, 'src');
     await mkdir(src);
     const data = rng.bytes(64 * MiB);
@@ -102,10 +102,10 @@ test('changing 10% of a large file uploads about 10% again', async (t) => {
 });
 
 test('packs left unindexed by an interrupted backup are adopted, not uploaded again', async (t) => {
-  const seed = seedFromEnv();
+  const seed = testSeed();
   t.diagnostic(`seed ${seed}`);
   await withTempDir(async (dir) => {
-    const rng = new Rng(seed);
+    const rng = new SeededRandom(seed);
     const src = join(dir, 'src');
     await mkdir(src);
     await writeFile(join(src, 'a'), rng.bytes(20 * MiB));
@@ -135,10 +135,10 @@ test('packs left unindexed by an interrupted backup are adopted, not uploaded ag
 });
 
 test('two concurrent backups on one handle share blobs and both restore', async (t) => {
-  const seed = seedFromEnv();
+  const seed = testSeed();
   t.diagnostic(`seed ${seed}`);
   await withTempDir(async (dir) => {
-    const rng = new Rng(seed);
+    const rng = new SeededRandom(seed);
     const shared = rng.bytes(10 * MiB);
     for (const v of ['v1', 'v2']) {
       await mkdir(join(dir, v));

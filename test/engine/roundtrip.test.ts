@@ -5,15 +5,15 @@ import { test } from 'node:test';
 import { LocalBackend } from '../../src/storage/index.js';
 import { backup, check, listDir, openRepository, restore } from '../../src/repo/index.js';
 import { CountingBackend, TEST_SCRYPT, testRepo, withTempDir } from '../../src/repo/testing/fixtures.js';
-import { Rng, seedFromEnv } from '../../src/repo/testing/random.js';
-import { describeTree, diffTrees, generateTree } from '../../src/repo/testing/tree-gen.js';
+import { SeededRandom, testSeed } from '../../src/testing/seeded-random.js';
+import { describeTree, diffTrees, variedTree } from '../../src/testing/trees.js';
 
 test('a random tree survives backup → restore with bytes and metadata equal', async (t) => {
-  const seed = seedFromEnv();
-  t.diagnostic(`seed ${seed} (rerun with TEST_SEED=${seed})`);
+  const seed = testSeed();
+  t.diagnostic(`seed ${seed} (rerun with CBS_TEST_SEED=${seed})`);
   await withTempDir(async (dir) => {
     const src = join(dir, 'src');
-    await generateTree(src, new Rng(seed), { smallFiles: 1500, bigFiles: [9 * 1024 * 1024 + 17, 3 * 1024 * 1024] });
+    await variedTree(src, new SeededRandom(seed), { smallFiles: 1500, bigFiles: [9 * 1024 * 1024 + 17, 3 * 1024 * 1024] });
     const backend = new CountingBackend(new LocalBackend(join(dir, 'bucket')));
     const repo = await testRepo(backend);
     const { snapshot, summary } = await backup(repo, { sourceDir: src });
@@ -33,12 +33,12 @@ test('a random tree survives backup → restore with bytes and metadata equal', 
 });
 
 test('incremental backup reads only changed files and restores the new state', async (t) => {
-  const seed = seedFromEnv();
+  const seed = testSeed();
   t.diagnostic(`seed ${seed}`);
   await withTempDir(async (dir) => {
-    const rng = new Rng(seed);
+    const rng = new SeededRandom(seed);
     const src = join(dir, 'src');
-    await generateTree(src, rng, { smallFiles: 300, bigFiles: [] });
+    await variedTree(src, rng, { smallFiles: 300, bigFiles: [] });
     const backend = new CountingBackend(new LocalBackend(join(dir, 'bucket')));
     const repo = await testRepo(backend);
     await backup(repo, { sourceDir: src });
@@ -73,10 +73,10 @@ test('a repository opened with a key export restores without the passphrase', as
 });
 
 test('restoring one small file reads only its blob, not whole packs', async (t) => {
-  const seed = seedFromEnv();
+  const seed = testSeed();
   t.diagnostic(`seed ${seed}`);
   await withTempDir(async (dir) => {
-    const rng = new Rng(seed);
+    const rng = new SeededRandom(seed);
     const src = join(dir, 'src');
     await mkdir(src);
     await writeFile(join(src, 'big'), rng.bytes(12 * 1024 * 1024));

@@ -1,12 +1,12 @@
 import { backupVolume } from './backup-volume.js';
 import { initRepository } from './init-repository.js';
 import { restorePaths, restoreVolume } from './restore.js';
-import type { TaskRunner } from './task-context.js';
+import type { TaskRunners } from './task-context.js';
 
 export * from './task-context.js';
 
-/** Task kinds the control plane creates, and who runs them. */
-export const RUNNERS: Readonly<Record<string, TaskRunner>> = {
+/** Who runs each task kind of the task contract (src/tasks). */
+export const RUNNERS: TaskRunners = {
   'init-repository': initRepository,
   'backup-volume': backupVolume,
   'restore-volume': restoreVolume,

@@ -1,9 +1,7 @@
-import { payloadString, repositoryOf, type TaskRunner } from './task-context.js';
+import { repositoryOf, type TaskRunner } from './task-context.js';
 
 /** Activation: create the WE's repository in its bucket. */
-export const initRepository: TaskRunner = async (ctx) => {
-  const weId = payloadString(ctx.task, 'weId');
-  const repo = await repositoryOf(ctx, weId);
-  const { repositoryId } = await ctx.engine.init(repo);
+export const initRepository: TaskRunner<'init-repository'> = async (ctx, p) => {
+  const { repositoryId } = await ctx.engine.init(await repositoryOf(ctx, p.weId));
   return { repositoryId };
 };

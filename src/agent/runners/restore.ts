@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { RepoError, nameBytes, pathAt, unescapeName } from '../../repo/index.js';
 import { renameSync } from 'node:fs';
 import { DriverError, INTERNAL_PREFIX } from '../local-fs-driver.js';
 import { exists, HeldDir, makePath, makeWorkDir, moveInto, openPath, openRoot, removeTree } from '../restore-target.js';
-import { driverOf, payloadString, repositoryOf, TaskError, type TaskRunner } from './task-context.js';
+import { driverOf, repositoryOf, TaskError, type TaskRunner } from './task-context.js';
 import { testHook } from './test-hook.js';
 
 /**
@@ -43,10 +42,10 @@ function segments(path: string): string[] {
   return segs;
 }
 
-export const restoreVolume: TaskRunner = async (ctx) => {
+export const restoreVolume: TaskRunner<'restore-volume'> = async (ctx, p) => {
   const t = ctx.task;
-  const { driver } = driverOf(ctx, payloadString(t, 'targetWeId'));
-  const name = payloadString(t, 'targetVolumeName');
+  const { driver } = driverOf(ctx, p.targetWeId);
+  const name = p.targetVolumeName;
   wrapDriver(() => driver.newVolumeDir(name));
   const nameB = Buffer.from(name);
   const root = openRoot(driver.root);
@@ -54,15 +53,15 @@ export const restoreVolume: TaskRunner = async (ctx) => {
   let held: HeldDir | undefined;
   try {
     if (exists(root, nameB)) throw new RepoError('REPO_RESTORE_CONFLICT', `volume "${name}" already exists on the target working environment`);
-    const repo = await repositoryOf(ctx, payloadString(t, 'sourceWeId'));
+    const repo = await repositoryOf(ctx, p.sourceWeId);
     // It becomes the volume's root directory: the usual mode, not the work dir's private one.
     held = makeWorkDir(root, work, 0o755);
     await testHook('restore-before-engine');
-    const r = await ctx.engine.restore(repo, { snapshotId: payloadString(t, 'snapshotId'), targetDir: held.path, signal: ctx.signal, onProgress: ctx.progress });
+    const r = await ctx.engine.restore(repo, { snapshotId: p.snapshotId, targetDir: held.path, signal: ctx.signal, onProgress: ctx.progress });
     await testHook('restore-before-place');
     if (exists(root, nameB)) throw new RepoError('REPO_RESTORE_CONFLICT', `volume "${name}" appeared on the target working environment during the restore`);
     renameSync(pathAt(root.fd, work), pathAt(root.fd, nameB));
-    return { files: r.files, bytes: r.bytes, path: join(driver.root, name), ...skippedOf(r) };
+    return { files: r.files, bytes: r.bytes, ...skippedOf(r) };
   } finally {
     held?.close();
     removeTree(root, work);
@@ -70,14 +69,13 @@ export const restoreVolume: TaskRunner = async (ctx) => {
   }
 };
 
-export const restorePaths: TaskRunner = async (ctx) => {
+export const restorePaths: TaskRunner<'restore-folder' | 'restore-files'> = async (ctx, payload) => {
   const t = ctx.task;
-  const { driver } = driverOf(ctx, payloadString(t, 'targetWeId'));
-  const volumeName = payloadString(t, 'targetVolumeName');
-  const targetPath = typeof t.payload['targetPath'] === 'string' ? t.payload['targetPath'] : '/';
-  const paths = t.payload['paths'];
-  if (!Array.isArray(paths) || paths.length === 0 || !paths.every((p) => typeof p === 'string')) throw new TaskError('payload field "paths" is missing');
-  const keep = t.payload['retainSourcePath'] === true;
+  const { driver } = driverOf(ctx, payload.targetWeId);
+  const volumeName = payload.targetVolumeName;
+  const targetPath = payload.targetPath;
+  const paths = payload.paths;
+  const keep = payload.retainSourcePath;
   await wrapDriverAsync(() => driver.volumeDir(volumeName));
   const root = openRoot(driver.root);
   const held: HeldDir[] = [];
@@ -89,21 +87,21 @@ export const restorePaths: TaskRunner = async (ctx) => {
     if (!volume) throw new TaskError(`volume "${volumeName}" is gone`);
     hold(volume);
     dst = hold(makePath(volume, segments(targetPath)));
-    const repo = await repositoryOf(ctx, payloadString(t, 'sourceWeId'));
+    const repo = await repositoryOf(ctx, payload.sourceWeId);
     const workDir = hold(makeWorkDir(dst, work, 0o700));
     await testHook('restore-before-engine');
     const r = await ctx.engine.restore(repo, {
-      snapshotId: payloadString(t, 'snapshotId'), targetDir: workDir.path, include: paths as string[], signal: ctx.signal, onProgress: ctx.progress,
+      snapshotId: payload.snapshotId, targetDir: workDir.path, include: paths, signal: ctx.signal, onProgress: ctx.progress,
     });
     await testHook('restore-before-place');
     let placed = 0;
-    for (const p of paths as string[]) {
+    for (const p of paths) {
       const segs = p.split('/').filter((s) => s !== '');
       const last = segs[segs.length - 1];
       const from = last === undefined ? undefined : openPath(workDir, segs.slice(0, -1));
       if (!from || !exists(from, nameBytes(last!))) {
         from?.close();
-        throw new TaskError(`${p} is not in backup ${payloadString(t, 'snapshotId').slice(0, 8)}`);
+        throw new TaskError(`${p} is not in backup ${payload.snapshotId.slice(0, 8)}`);
       }
       let to: HeldDir | undefined;
       try {

@@ -1,9 +1,10 @@
 import type { WireTask } from '../../api/index.js';
+import type { TaskKind, TaskPayload, TaskResult, TaskRunnerTable } from '../../tasks/index.js';
 import type { AgentEngine, EngineProgress, RepositoryRef } from '../engine.js';
 import type { LocalFsDriver } from '../local-fs-driver.js';
 import type { ProtocolClient } from '../protocol-client.js';
 
-/** What a task runner gets: the task, the engine, the agent's WEs, a stop signal and a progress sink. */
+/** What a task runner gets beside its payload: the task, the engine, the agent's WEs, a stop signal and a progress sink. */
 export interface TaskContext {
   task: WireTask;
   engine: AgentEngine;
@@ -14,8 +15,14 @@ export interface TaskContext {
   progress(p: EngineProgress): void;
 }
 
-/** A runner returns the task's result, or throws: the message becomes the task's (and its entry's) error. */
-export type TaskRunner = (ctx: TaskContext) => Promise<Record<string, unknown>>;
+/**
+ * A runner gets its kind's payload (validated against the task contract when the task
+ * was claimed) and returns its kind's result, or throws: the message becomes the task's
+ * (and its entry's) error.
+ */
+export type TaskRunner<K extends TaskKind> = (ctx: TaskContext, payload: TaskPayload<K>) => Promise<TaskResult<K>>;
+/** One runner per task kind: a kind without a runner, or a runner of the wrong shape, does not compile. */
+export type TaskRunners = TaskRunnerTable<TaskContext>;
 
 /** A task that cannot succeed however often it is retried (bad payload, volume gone). */
 export class TaskError extends Error {
@@ -23,12 +30,6 @@ export class TaskError extends Error {
     super(message, opts);
     this.name = 'TaskError';
   }
-}
-
-export function payloadString(task: WireTask, key: string): string {
-  const v = task.payload[key];
-  if (typeof v !== 'string' || v === '') throw new TaskError(`task ${task.id}: payload field "${key}" is missing`);
-  return v;
 }
 
 export function driverOf(ctx: TaskContext, weId: string): { name: string; driver: LocalFsDriver } {

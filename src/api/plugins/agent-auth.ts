@@ -1,7 +1,9 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { hashAgentSecret } from '../../auth/index.js';
 import { CbsError } from '../../errors/index.js';
-import type { ProtectionStore } from '../deps.js';
+import type { OperationsStore } from '../deps.js';
+import { bearerCredential } from './bearer.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -9,18 +11,14 @@ declare module 'fastify' {
   }
 }
 
-/** The stored form of an agent secret: SHA-256 hex. The secret itself is never stored. */
-export function hashAgentSecret(secret: string): string {
-  return createHash('sha256').update(secret).digest('hex');
-}
-
 /**
  * Authentication of agents on /agent/v1: `x-agent-id: <agent id>` and
- * `authorization: Bearer <agent secret>`; the secret's hash must equal the stored one.
+ * `authorization: Bearer <agent secret>`; the secret's hash (auth's hashAgentSecret)
+ * must equal the stored one.
  * 401 AUTH_MISSING / AUTH_INVALID otherwise (the same answer for an unknown agent and a
  * wrong secret). Verified pairs are cached for a few seconds: agents poll.
  */
-export function installAgentAuth(app: FastifyInstance, store: Pick<ProtectionStore, 'getAgent' | 'touchAgent'>): void {
+export function installAgentAuth(app: FastifyInstance, store: Pick<OperationsStore, 'getAgent' | 'touchAgent'>): void {
   const cache = new Map<string, { accountId: string; until: number }>();
   const touched = new Map<string, number>();
   app.addHook('onRequest', async (req: FastifyRequest) => {
@@ -29,9 +27,7 @@ export function installAgentAuth(app: FastifyInstance, store: Pick<ProtectionSto
     if (!h || typeof agentId !== 'string' || agentId === '') {
       throw new CbsError('AUTH_MISSING', 'agent requests need x-agent-id and authorization: Bearer <agent secret>');
     }
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
-    if (!m) throw new CbsError('AUTH_INVALID', 'authorization header must be "Bearer <agent secret>"');
-    const hash = hashAgentSecret(m[1]!);
+    const hash = hashAgentSecret(bearerCredential(h, 'agent secret'));
     const key = `${agentId}\n${hash}`;
     const now = Date.now();
     let hit = cache.get(key);

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { CbsError } from '../../errors/index.js';
 import { principalCanUseAccount, type Principal, type TokenVerifier } from '../../auth/index.js';
 import type { ApiStore } from '../deps.js';
+import { bearerCredential } from './bearer.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -53,11 +54,7 @@ export function installCbsAuth(app: FastifyInstance, deps: { tokens: TokenVerifi
 export function installBearerAuth(app: FastifyInstance, deps: { tokens: TokenVerifier }): void {
   const tokenCache = new TtlCache<Principal>(2000, 30_000);
   app.addHook('onRequest', async (req: FastifyRequest) => {
-    const h = req.headers.authorization;
-    if (!h) throw new CbsError('AUTH_MISSING', 'authorization header with a Bearer token is required');
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
-    if (!m) throw new CbsError('AUTH_INVALID', 'authorization header must be "Bearer <token>"');
-    const token = m[1]!;
+    const token = bearerCredential(req.headers.authorization);
     let p = tokenCache.get(token);
     if (!p) {
       p = await deps.tokens.verify(token);

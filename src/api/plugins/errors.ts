@@ -6,12 +6,23 @@ import { CbsError, type ErrorCode } from '../../errors/index.js';
  * messages name the offending field; 5xx bodies never carry internals (the cause goes
  * to the log only).
  */
+/**
+ * Fastify answers some malformed URLs before any route or hook runs (a bad percent
+ * escape, an overlong path parameter); given as the `frameworkErrors` option, this
+ * answers them in the same error body.
+ */
+export function frameworkErrors(err: FastifyError, _req: FastifyRequest, reply: FastifyReply): void {
+  const e = toCbsError(err);
+  void reply.status(e.status).send(e.toBody());
+}
+
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | CbsError | Error, req: FastifyRequest, reply: FastifyReply) => {
     const e = toCbsError(err);
     if (e.status >= 500) req.log.error({ err }, 'request failed');
     else req.log.debug({ code: e.code, msg: e.message }, 'request rejected');
-    return reply.status(e.status).send(e.toBody());
+    const body = e.toBody();
+    return reply.status(e.status).send(e.status >= 500 ? { ...body, message: withoutServerPaths(body.message) } : body);
   });
   app.setNotFoundHandler((req, reply) => {
     const e = new CbsError('ROUTE_NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`);
@@ -37,6 +48,7 @@ export function toCbsError(err: unknown): CbsError {
     FST_ERR_CTP_EMPTY_JSON_BODY: ['VALIDATION_FAILED', 'body must not be empty when content-type is application/json'],
     FST_ERR_CTP_INVALID_JSON_BODY: ['VALIDATION_FAILED', 'body is not valid JSON'],
     FST_ERR_BAD_URL: ['VALIDATION_FAILED', 'the URL is malformed'],
+    FST_ERR_MAX_PARAM_LENGTH: ['VALIDATION_FAILED', 'a path parameter is too long'],
     FST_ERR_ASYNC_CONSTRAINT: ['VALIDATION_FAILED', 'the request is malformed'],
   };
   const mapped = fe.code ? byFastifyCode[fe.code] : undefined;
@@ -58,4 +70,16 @@ function describeValidation(where: string, v: AjvError): { field: string; messag
   if (v.keyword === 'additionalProperties') return { field, message: `${ctx} "${field}" is not allowed` };
   if (v.keyword === 'required') return { field, message: `${ctx} "${field}" is required` };
   return { field, message: `${ctx} "${field}" ${v.message ?? 'is invalid'}` };
+}
+
+/** An absolute path (not a URL's "//host"), after a start, a space, a quote, "(", "=" or ":". */
+const ABSOLUTE_PATH = /(^|[\s'"(=:])\/(?!\/)[^\s'"(),;:]*/g;
+
+/**
+ * 5xx messages are the server's own, but a path of the server's machine (a database
+ * file, a bucket directory, an agent's volume) must never reach a caller: each is
+ * replaced by "<path>"; the log keeps the original.
+ */
+export function withoutServerPaths(message: string): string {
+  return message.replace(ABSOLUTE_PATH, '$1<path>');
 }

@@ -18,6 +18,7 @@ export function renderJob(job: Job): JobJson {
         volume: volumes.map((e) => ({
           id: e.id, status: e.status, error: e.error,
           ...(e.snapshotId ? { 'snapshot-id': e.snapshotId } : {}),
+          ...(e.skipped ? { 'skipped-count': e.skipped.count, 'skipped-paths': e.skipped.paths } : {}),
         })),
       },
     };
@@ -43,6 +44,8 @@ export function renderJob(job: Job): JobJson {
   }
   if (job.startTime !== undefined) out['start-time'] = job.startTime;
   if (job.endTime !== undefined) out['end-time'] = job.endTime;
+  const skipped = volumes.reduce((n, e) => n + (e.skipped?.count ?? 0), 0);
+  if (skipped > 0) out['skipped-count'] = skipped;
   if (job.progress) {
     out.progress = {
       'bytes-done': job.progress.bytesDone, 'bytes-total': job.progress.bytesTotal,

@@ -4,7 +4,7 @@ import type { TokenVerifier } from '../../auth/index.js';
 import type { RevokedToken } from '../../store/model.js';
 import type { TokenStore } from '../deps.js';
 import { installBearerAuth } from '../plugins/auth.js';
-import { ADMINISTER } from '../protection/roles.js';
+import { ADMINISTER } from '../plugins/roles.js';
 import { ErrorBodySchema } from '../schemas/common.js';
 
 const RevokedTokenSchema = Type.Object({

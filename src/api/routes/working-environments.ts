@@ -1,33 +1,29 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { DEFAULTS } from '../../config/defaults.js';
 import type { WorkingEnvironment } from '../../store/model.js';
-import type { ProtectionContext } from '../protection/context.js';
-import { callAgent } from '../protection/call-agent.js';
-import { volumeOf, weOf } from '../protection/lookups.js';
-import { CbsHeadersSchema, errorResponses } from '../schemas/common.js';
+import { MAX_BROWSE_PAGE } from '../../tasks/index.js';
+import { browseLive, weOf, type OperationsDeps } from '../../operations/index.js';
+import { decodeNameCursor, encodeNameCursor } from '../cursor.js';
+import { AccountParamsSchema, CbsHeadersSchema, errorResponses } from '../schemas/common.js';
 import {
   BrowsePathSchema, LiveEntrySchema, VolumeParamsSchema, VolumeSchema, WeParamsSchema, WorkingEnvironmentSchema,
 } from '../schemas/working-environment.js';
-import { normalizeBrowsePath } from '../protection/paths.js';
-
-/** An agent seen within this long is ON. */
-const AGENT_ONLINE_MS = 60_000;
 
 /**
  * GET …/v1/working-environment[/{weId}], …/{weId}/volume, …/{weId}/volume/{volumeId}/list.
  * WEs and volumes are what their agents registered and last reported; the live browse
- * asks the agent (the control plane never reads volume data).
+ * asks the agent a page at a time (the control plane never reads volume data).
  */
-export const workingEnvironmentRoutes: FastifyPluginAsyncTypebox<{ ctx: ProtectionContext }> = async (app, { ctx }) => {
-  const { store } = ctx;
-  const AccountParams = Type.Object({ accountId: Type.String({ pattern: '^account-[A-Za-z0-9]{8}$' }) });
+export const workingEnvironmentRoutes: FastifyPluginAsyncTypebox<{ ops: OperationsDeps }> = async (app, { ops }) => {
+  const { store } = ops;
 
   async function render(we: WorkingEnvironment) {
     const [agent, volumes, states] = await Promise.all([store.getAgent(we.agentId), store.listVolumes(we.id), store.listVolumeStates(we.id)]);
     const online = states.filter((s) => s.status === 'online').length;
     return {
       id: we.id, name: we.name, 'cluster-uuid': we.id, region: '', 'ontap-version': '', type: 'LOCAL_FS', provider: 'LOCAL',
-      'provider-account-id': '', status: agent?.lastSeenAt !== undefined && agent.lastSeenAt > Date.now() - AGENT_ONLINE_MS ? 'ON' : 'OFF',
+      'provider-account-id': '', status: agent?.lastSeenAt !== undefined && agent.lastSeenAt > Date.now() - DEFAULTS.agentOnlineMs ? 'ON' : 'OFF',
       'total-volumes-count': String(states.length ? online : volumes.length), svm: we.svm, 'agent-id': we.agentId,
     };
   }
@@ -35,7 +31,7 @@ export const workingEnvironmentRoutes: FastifyPluginAsyncTypebox<{ ctx: Protecti
   app.get('/v1/working-environment', {
     schema: {
       summary: 'List working environments', tags: ['working-environment'],
-      params: AccountParams, headers: CbsHeadersSchema,
+      params: AccountParamsSchema, headers: CbsHeadersSchema,
       querystring: Type.Object({ partial: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
       response: { 200: Type.Object({ 'working-environment': Type.Array(WorkingEnvironmentSchema) }), ...errorResponses },
     },
@@ -76,16 +72,30 @@ export const workingEnvironmentRoutes: FastifyPluginAsyncTypebox<{ ctx: Protecti
 
   app.get('/v1/working-environment/:weId/volume/:volumeId/list', {
     schema: {
-      summary: 'Browse the live volume (asks its agent)', tags: ['working-environment'],
+      summary: 'Browse the live volume (asks its agent), in name order, a page at a time', tags: ['working-environment'],
       params: VolumeParamsSchema, headers: CbsHeadersSchema,
-      querystring: Type.Object({ path: Type.Optional(BrowsePathSchema), svm: Type.Optional(Type.String({ maxLength: 128 })) }, { additionalProperties: false }),
-      response: { 200: Type.Object({ context: Type.Array(LiveEntrySchema) }), ...errorResponses },
+      querystring: Type.Object({
+        path: Type.Optional(BrowsePathSchema),
+        svm: Type.Optional(Type.String({ maxLength: 128 })),
+        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_BROWSE_PAGE, description: `OpenCBS: entries per page (default and most ${MAX_BROWSE_PAGE})` })),
+        cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 1400, description: 'OpenCBS: `next-cursor` of the previous page' })),
+      }, { additionalProperties: false }),
+      response: {
+        200: Type.Object({
+          context: Type.Array(LiveEntrySchema),
+          total: Type.Integer({ description: 'OpenCBS: entries in the directory' }),
+          'next-cursor': Type.Optional(Type.String({ description: 'OpenCBS: present when entries follow; pass as `cursor`' })),
+        }),
+        ...errorResponses,
+      },
     },
   }, async (req) => {
-    const we = await weOf(store, req.params.accountId, req.params.weId);
-    const v = await volumeOf(store, we, req.params.volumeId);
-    const path = normalizeBrowsePath(req.query.path, 'path');
-    const entries = await callAgent(ctx, { accountId: we.accountId, agentId: we.agentId }, 'list-live', { weId: we.id, volumeName: v.name, path });
-    return { context: entries as Array<{ inode: number; name: string; type: string; size: number; mtime: number }> };
+    const q = req.query;
+    const r = await browseLive(ops, {
+      accountId: req.params.accountId, weId: req.params.weId, volumeId: req.params.volumeId, limit: q.limit ?? MAX_BROWSE_PAGE,
+      ...(q.path === undefined ? {} : { path: q.path }), ...(q.cursor === undefined ? {} : { after: decodeNameCursor(q.cursor) }),
+    });
+    const last = r.entries[r.entries.length - 1];
+    return { context: r.entries, total: r.total, ...(r.more && last ? { 'next-cursor': encodeNameCursor(last.name) } : {}) };
   });
 };

@@ -15,7 +15,7 @@ const PolicySchema = Type.Object({
 
 /** POST …/v3/backup/working-environment/{weId}: activate backup. */
 export const ActivateBodySchema = Type.Object({
-  provider: Type.Union(['LOCAL', 'AWS', 'SGWS', 'ONTAP_S3'].map((v) => Type.Literal(v)), { description: 'LOCAL (OpenCBS: a directory), or an S3 provider' }),
+  provider: Type.Union([Type.Literal('LOCAL'), Type.Literal('AWS'), Type.Literal('SGWS'), Type.Literal('ONTAP_S3')], { description: 'LOCAL (OpenCBS: a directory), or an S3 provider' }),
   region: Type.Optional(Str(64)),
   local: Type.Optional(Type.Object({ path: Type.String({ minLength: 1, maxLength: 4096, pattern: '^/' }) }, { additionalProperties: false })),
   aws: Type.Optional(Type.Object({

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { ACCOUNT_ID_PATTERN } from '../../auth/index.js';
 
 export const ErrorBodySchema = Type.Object({
   statusCode: Type.Integer(),
@@ -7,7 +8,9 @@ export const ErrorBodySchema = Type.Object({
   message: Type.String(),
 }, { $id: 'Error' });
 
-export const AccountIdSchema = Type.String({ pattern: '^account-[A-Za-z0-9]{8}$', description: 'account-XXXXXXXX' });
+export const AccountIdSchema = Type.String({ pattern: ACCOUNT_ID_PATTERN, description: 'account-XXXXXXXX' });
+/** Path parameters of a route that names only the account. */
+export const AccountParamsSchema = Type.Object({ accountId: AccountIdSchema });
 export const UuidSchema = Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' });
 
 /** The two headers every route under the BlueXP prefix requires. */

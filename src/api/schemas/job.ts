@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 
 /**
  * The job resource exactly as the BlueXP job API documents it (kebab-case names),
- * plus our documented additions (start-time, end-time, progress, snapshot-id).
+ * plus our documented additions (start-time, end-time, progress, snapshot-id, skipped-count, skipped-paths).
  * These schemas serialise every response, so a field not listed here never leaves
  * the server.
  */
@@ -20,6 +20,8 @@ export const VolumeEntrySchema = Type.Object({
   status: EntryStatusSchema,
   error: Type.String({ description: 'error message in case of failure' }),
   'snapshot-id': Type.Optional(Type.String({ description: 'OpenCBS: the backup this volume entry produced' })),
+  'skipped-count': Type.Optional(Type.Integer({ description: 'OpenCBS: items the backup could not read (the entry is SUCCESS when the backup was written; `error` names them)' })),
+  'skipped-paths': Type.Optional(Type.Array(Type.String(), { description: 'OpenCBS: the first of those items, volume-relative' })),
 }, { $id: 'volume' });
 
 export const RestoreFileSchema = Type.Object({
@@ -80,12 +82,13 @@ export const JobSchema = Type.Object({
   'working-environment-id': Type.String(),
   type: Type.String(),
   status: JobStatusSchema,
-  error: Type.String({ description: '"" unless FAILED' }),
+  error: Type.String({ description: '"" unless FAILED, or COMPLETED with a warning (items a backup could not read)' }),
   time: Type.Number({ description: 'creation time, epoch milliseconds' }),
   data: Type.Optional(JobDataSchema),
   'start-time': Type.Optional(Type.Number({ description: 'OpenCBS: first task claimed, epoch ms' })),
   'end-time': Type.Optional(Type.Number({ description: 'OpenCBS: terminal state reached, epoch ms' })),
   progress: Type.Optional(ProgressSchema),
+  'skipped-count': Type.Optional(Type.Integer({ description: 'OpenCBS: items the job\'s backups could not read; the job still COMPLETED, and `error` names the first' })),
 }, { $id: 'job' });
 export type JobJson = Static<typeof JobSchema>;
 

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
+import { AccountIdSchema } from './common.js';
 
-/** Working environments and volumes (DESIGN.md §3.2), documented names. */
+/** Working environments and volumes (docs/API.md, "Working environments and volumes"), documented names. */
 export const WorkingEnvironmentSchema = Type.Object({
   id: Type.String(),
   name: Type.String(),
@@ -17,12 +18,12 @@ export const WorkingEnvironmentSchema = Type.Object({
 });
 
 export const WeParamsSchema = Type.Object({
-  accountId: Type.String({ pattern: '^account-[A-Za-z0-9]{8}$' }),
+  accountId: AccountIdSchema,
   weId: Type.String({ minLength: 1, maxLength: 128 }),
 });
 
 export const VolumeParamsSchema = Type.Object({
-  accountId: Type.String({ pattern: '^account-[A-Za-z0-9]{8}$' }),
+  accountId: AccountIdSchema,
   weId: Type.String({ minLength: 1, maxLength: 128 }),
   volumeId: Type.String({ minLength: 1, maxLength: 128 }),
 });

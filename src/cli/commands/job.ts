@@ -70,8 +70,9 @@ export function describeJob(j: JobJson): string {
   if (j['start-time']) lines.push(`started     ${formatTime(j['start-time'])}`);
   if (j['end-time']) lines.push(`ended       ${formatTime(j['end-time'])}`);
   if (j.error) lines.push(`error       ${j.error}`);
+  if (j['skipped-count']) lines.push(`skipped     ${j['skipped-count']} items could not be read`);
   for (const v of j.data?.['multi-volume-backup']?.volume ?? []) {
-    lines.push(`volume      ${v.id}  ${v.status}${v['snapshot-id'] ? `  backup ${v['snapshot-id']}` : ''}${v.error ? `  ${v.error}` : ''}`);
+    lines.push(`volume      ${v.id}  ${v.status}${v['snapshot-id'] ? `  backup ${v['snapshot-id']}` : ''}${v['skipped-count'] ? `  ${v['skipped-count']} skipped` : ''}${v.error ? `  ${v.error}` : ''}`);
   }
   const r = j.data?.restore;
   if (r) {

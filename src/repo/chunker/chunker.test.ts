@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Rng, seedFromEnv } from '../testing/random.js';
+import { SeededRandom, testSeed } from '../../testing/seeded-random.js';
 import { chunkLengths, chunkStream, gearTable, MAX_CHUNK, MIN_CHUNK, WasmCutter } from './index.js';
 
 const gear = gearTable(Buffer.alloc(32, 3));
 
 test('chunks respect min and max sizes and cover the input exactly', (t) => {
-  const seed = seedFromEnv();
+  const seed = testSeed();
   t.diagnostic(`seed ${seed}`);
-  const rng = new Rng(seed);
+  const rng = new SeededRandom(seed);
   const data = rng.bytes(40 * 1024 * 1024);
   const lens = chunkLengths(gear, data);
   assert.equal(lens.reduce((a, b) => a + b, 0), data.length);
@@ -20,9 +20,9 @@ test('chunks respect min and max sizes and cover the input exactly', (t) => {
 });
 
 test('streaming with small, odd reads gives the same chunks as the whole buffer', (t) => {
-  const seed = seedFromEnv();
+  const seed = testSeed();
   t.diagnostic(`seed ${seed}`);
-  const rng = new Rng(seed);
+  const rng = new SeededRandom(seed);
   const data = rng.bytes(20 * 1024 * 1024 + 333);
   let pos = 0;
   const read = (b: Buffer, o: number, l: number): number => {
@@ -42,9 +42,9 @@ test('streaming with small, odd reads gives the same chunks as the whole buffer'
 });
 
 test('boundaries resynchronise after an insertion', (t) => {
-  const seed = seedFromEnv();
+  const seed = testSeed();
   t.diagnostic(`seed ${seed}`);
-  const rng = new Rng(seed);
+  const rng = new SeededRandom(seed);
   const data = rng.bytes(24 * 1024 * 1024);
   const shifted = Buffer.concat([data.subarray(0, 5000), rng.bytes(77), data.subarray(5000)]);
   const ends = (lens: number[], delta: number): Set<number> => {
@@ -60,14 +60,14 @@ test('boundaries resynchronise after an insertion', (t) => {
 });
 
 test('a different seed gives different boundaries', () => {
-  const data = new Rng(1).bytes(8 * 1024 * 1024);
+  const data = new SeededRandom(1).bytes(8 * 1024 * 1024);
   assert.notDeepEqual(chunkLengths(gear, data), chunkLengths(gearTable(Buffer.alloc(32, 4)), data));
 });
 
 test('the WebAssembly cutter finds exactly the cut points of the JavaScript one', (t) => {
-  const seed = seedFromEnv();
+  const seed = testSeed();
   t.diagnostic(`seed ${seed}`);
-  const rng = new Rng(seed);
+  const rng = new SeededRandom(seed);
   const w = new WasmCutter(gear);
   for (const size of [0, 1, MIN_CHUNK, MIN_CHUNK + 1, 3 * 1024 * 1024, 16 * 1024 * 1024]) {
     const data = rng.bytes(size);

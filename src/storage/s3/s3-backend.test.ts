@@ -8,7 +8,7 @@ import { backendConformanceSuite, collect, rejectsWithKind } from '../testing/co
 import { FaultyBackend } from '../testing/faulty-backend.js';
 import { startS3FaultProxy } from '../testing/s3-fault-proxy.js';
 import { startS3rver, type RunningS3rver } from '../testing/s3rver.js';
-import { SeededRandom, testSeed } from '../testing/seeded-random.js';
+import { SeededRandom, testSeed } from '../../testing/seeded-random.js';
 import { RetryBackend } from '../wrap/retry-backend.js';
 import { S3Backend } from './s3-backend.js';
 
@@ -209,7 +209,7 @@ describe('s3', () => {
       .plan({ method: 'get', fault: 'drop-mid-body' })
       .plan({ method: 'list', fault: 'drop-mid-body' })
       .plan({ method: 'stat', fault: 'transient', times: 3 });
-    const objs = Array.from({ length: 6 }, (_, i) => ({ key: `data/${i}`, data: rnd.bytes(10_000 + rnd.int(100_000)) }));
+    const objs = Array.from({ length: 6 }, (_, i) => ({ key: `data/${i}`, data: rnd.bytes(10_000 + rnd.below(100_000)) }));
     for (const o of objs) await r.put(o.key, o.data);
     for (const o of objs) assert.ok((await r.get(o.key)).equals(o.data), `${o.key} seed ${seed}`);
     assert.equal((await r.stat('data/0')).size, objs[0]!.data.length);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { StorageError, type Backend, type ObjectInfo, type StorageErrorKind } from '../backend.js';
-import { SeededRandom, testSeed, withSeed } from './seeded-random.js';
+import { SeededRandom, testSeed, withSeed } from '../../testing/seeded-random.js';
 
 export interface OpenedBackend {
   backend: Backend;
@@ -109,7 +109,7 @@ export function backendConformanceSuite(name: string, open: () => Promise<Opened
       const want = new Map<string, number>();
       const keys = ['data/00/aa', 'data/00/bb', 'data/01/cc', 'data/ff/dd/deep', 'data/top'];
       for (const k of keys) {
-        const size = rnd.int(3000);
+        const size = rnd.below(3000);
         await b.put(k, rnd.bytes(size));
         want.set(k, size);
       }
@@ -145,7 +145,7 @@ export function backendConformanceSuite(name: string, open: () => Promise<Opened
     }));
 
     test('50 concurrent puts all land whole', () => run(async (b, rnd) => {
-      const objs = Array.from({ length: 50 }, (_, i) => ({ key: `conc/${String(i).padStart(2, '0')}`, data: rnd.bytes(1000 + rnd.int(50_000)) }));
+      const objs = Array.from({ length: 50 }, (_, i) => ({ key: `conc/${String(i).padStart(2, '0')}`, data: rnd.bytes(1000 + rnd.below(50_000)) }));
       await Promise.all(objs.map((o) => b.put(o.key, o.data)));
       const listed = await collect(b.list('conc/'));
       assert.equal(listed.length, 50);

@@ -10,4 +10,4 @@ export { backendConformanceSuite, collect, rejectsWithKind, type OpenedBackend }
 export { FaultyBackend, type FaultKind, type FaultPlan } from './faulty-backend.js';
 export { startS3rver, type RunningS3rver } from './s3rver.js';
 export { startS3FaultProxy, type HttpFault, type HttpFaultPlan, type S3FaultProxy } from './s3-fault-proxy.js';
-export { SeededRandom, testSeed, withSeed } from './seeded-random.js';
+export { SeededRandom, testSeed, withSeed } from '../../testing/seeded-random.js';

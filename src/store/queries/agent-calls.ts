@@ -2,7 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import { CbsError } from '../../errors/index.js';
 import type { StoreDialect } from '../dialect.js';
 import { decodeJson, encodeJson, encodeJsonOrNull } from '../json-codec.js';
-import type { AgentCall } from '../protection-model.js';
+import type { AgentCall } from '../backup-model.js';
 import type { AgentCallRow, Database } from '../schema.js';
 
 function toCall(r: Selectable<AgentCallRow>): AgentCall {

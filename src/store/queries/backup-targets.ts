@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import { decodeJson, encodeJson, encodeJsonOrNull } from '../json-codec.js';
-import type { BackupTarget } from '../protection-model.js';
+import type { BackupTarget } from '../backup-model.js';
 import type { BackupTargetRow, Database } from '../schema.js';
 
 function toTarget(r: Selectable<BackupTargetRow>): BackupTarget {
@@ -48,6 +48,11 @@ export async function listBackupTargets(db: Kysely<Database>, accountId: string)
   return rows.map(toTarget);
 }
 
-export async function setBackupTargetStatus(db: Kysely<Database>, weId: string, status: BackupTarget['status']): Promise<void> {
-  await db.updateTable('backup_targets').set({ status }).where('working_environment_id', '=', weId).execute();
+/**
+ * A target being activated follows its activation job: ON when the job COMPLETED, FAILED
+ * when it FAILED. Called by rederiveJob when a job becomes terminal, in its transaction.
+ */
+export async function settleActivation(db: Kysely<Database>, jobId: string, jobStatus: 'COMPLETED' | 'FAILED'): Promise<void> {
+  await db.updateTable('backup_targets').set({ status: jobStatus === 'COMPLETED' ? 'ON' : 'FAILED' })
+    .where('job_id', '=', jobId).where('status', '=', 'ACTIVATING').execute();
 }

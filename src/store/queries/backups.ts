@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { BackupRecord } from '../protection-model.js';
+import type { BackupRecord } from '../backup-model.js';
 import type { BackupRow, Database } from '../schema.js';
 
 function toBackup(r: Selectable<BackupRow>): BackupRecord {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Insertable, Kysely } from 'kysely';
 import { deriveJobStatus, type EntryState } from '../../jobs/derive-job-status.js';
-import { DEFAULT_MAX_ATTEMPTS } from '../../jobs/lease.js';
+import { DEFAULTS } from '../../config/defaults.js';
 import { validateNewJob } from '../../jobs/validate-new-job.js';
 import type { NewJob } from '../model.js';
 import { encodeJson, encodeJsonOrNull } from '../json-codec.js';
@@ -57,7 +57,7 @@ export async function createJob(db: Kysely<Database>, j: NewJob, now: number): P
   const taskRows: Array<Insertable<TaskRow>> = tasks.map(({ id, position, t, entryId }) => ({
     id, job_id: jobId, account_id: j.accountId, agent_id: t.agentId, entry_id: entryId ?? null, position,
     kind: t.kind, payload: encodeJson(t.payload), status: 'PENDING', attempts: 0,
-    max_attempts: t.maxAttempts ?? DEFAULT_MAX_ATTEMPTS, lease_token: null, lease_expires_at: null,
+    max_attempts: t.maxAttempts ?? DEFAULTS.maxAttempts, lease_token: null, lease_expires_at: null,
     progress: null, result: null, error: '', created_at: now, updated_at: now,
   }));
   for (let i = 0; i < taskRows.length; i += INSERT_CHUNK) {

@@ -1,5 +1,6 @@
 import type { ExpressionBuilder, Kysely } from 'kysely';
-import { leaseExpiryOutcome, REQUEUED_CLAIM_TIMEOUT_MS, strandedTaskError } from '../../jobs/lease.js';
+import { DEFAULTS } from '../../config/defaults.js';
+import { leaseExpiryOutcome, strandedTaskError } from '../../jobs/lease.js';
 import type { StoreDialect } from '../dialect.js';
 import type { Database } from '../schema.js';
 import { lockJob, rederiveJob } from './rederive-job.js';
@@ -30,7 +31,7 @@ function stranded(now: number, timeoutMs: number) {
 }
 
 /** Jobs having a LEASED task whose lease ran out before `now` (served by the (status, lease_expires_at) index), or a stranded task. */
-export async function jobsWithExpiredLeases(db: Kysely<Database>, now: number, timeoutMs = REQUEUED_CLAIM_TIMEOUT_MS): Promise<string[]> {
+export async function jobsWithExpiredLeases(db: Kysely<Database>, now: number, timeoutMs: number = DEFAULTS.agentGoneMs): Promise<string[]> {
   const expired = await db.selectFrom('tasks').select('job_id').distinct()
     .where('status', '=', 'LEASED').where('lease_expires_at', '<', now).execute();
   const strandedJobs = await db.selectFrom('tasks').select('job_id').distinct().where(stranded(now, timeoutMs)).execute();
@@ -43,7 +44,7 @@ export async function jobsWithExpiredLeases(db: Kysely<Database>, now: number, t
  * Returns the tasks changed.
  */
 export async function expireJobLeases(
-  d: StoreDialect, db: Kysely<Database>, jobId: string, now: number, timeoutMs = REQUEUED_CLAIM_TIMEOUT_MS,
+  d: StoreDialect, db: Kysely<Database>, jobId: string, now: number, timeoutMs: number = DEFAULTS.agentGoneMs,
 ): Promise<number> {
   await lockJob(d, db, jobId);
   const tasks = await d.forUpdate(

@@ -49,7 +49,7 @@ export async function loadJob(db: Kysely<Database>, jobId: string, accountId?: s
     if (r.e_id === null) continue; // a job without entries: one row, entry columns null
     entries.push(toEntry({
       job_id: first.id, id: r.e_id, kind: r.e_kind!, position: r.e_position!, name: r.e_name, status: r.e_status!,
-      error: r.e_error!, time: r.e_time!, snapshot_id: r.e_snapshot_id, files: r.e_files,
+      error: r.e_error!, time: r.e_time!, snapshot_id: r.e_snapshot_id, files: r.e_files, skipped: r.e_skipped,
     }));
   }
   const progress = first.progress_list === null ? undefined
@@ -84,6 +84,7 @@ function buildLoadJob(db: Kysely<Database>, scoped: boolean) {
       'job_entries.id as e_id', 'job_entries.kind as e_kind', 'job_entries.position as e_position',
       'job_entries.name as e_name', 'job_entries.status as e_status', 'job_entries.error as e_error',
       'job_entries.time as e_time', 'job_entries.snapshot_id as e_snapshot_id', 'job_entries.files as e_files',
+      'job_entries.skipped as e_skipped',
     ])
     .where('jobs.id', '=', JOB_ID);
   if (scoped) q = q.where('jobs.account_id', '=', ACCOUNT_ID);

@@ -3,6 +3,7 @@ import { deriveJobStatus } from '../../jobs/derive-job-status.js';
 import type { EntryStatus, JobEntry, JobStatus, TaskStatus } from '../model.js';
 import type { StoreDialect } from '../dialect.js';
 import type { Database } from '../schema.js';
+import { settleActivation } from './backup-targets.js';
 
 /**
  * Locks the job row (PostgreSQL) so that transactions finishing tasks of the same job
@@ -45,6 +46,7 @@ export async function rederiveJob(d: StoreDialect, db: Kysely<Database>, jobId: 
     await db.updateTable('jobs').set({
       status: next.status, error: next.error, start_time: next.startTime ?? null, end_time: next.endTime ?? null,
     }).where('id', '=', jobId).execute();
+    if (next.status === 'COMPLETED' || next.status === 'FAILED') await settleActivation(db, jobId, next.status);
   }
   for (const [i, e] of derived.entries.entries()) {
     const before = entries[i]!;

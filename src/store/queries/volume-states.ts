@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Volume } from '../model.js';
-import type { VolumeReport, VolumeState } from '../protection-model.js';
+import type { VolumeReport, VolumeState } from '../backup-model.js';
 import type { Database } from '../schema.js';
 import { upsertVolume, listVolumes } from './working-environments.js';
 

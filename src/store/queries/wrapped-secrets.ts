@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { StoreDialect } from '../dialect.js';
-import type { WrappedSecret } from '../protection-model.js';
+import type { WrappedSecret } from '../backup-model.js';
 import type { Database } from '../schema.js';
 import { setSetting } from './settings.js';
 

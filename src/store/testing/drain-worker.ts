@@ -21,7 +21,7 @@ port.once('message', () => {
         const t = await store.claimTask(agentId, { leaseMs });
         if (t === undefined) break;
         got.push(t.id);
-        await store.completeTask(t.id, agentId, t.leaseToken!, {});
+        await store.completeTask(t.id, agentId, t.leaseToken!, { result: {} });
       }
       port.postMessage({ got });
     } catch (e) {

@@ -1,5 +1,5 @@
 /**
- * What the store keeps about protection, beside jobs: where each working environment's
+ * What the store keeps beside jobs: where each working environment's
  * backups live (its backup target), the backups made (filled from task results), the
  * last state an agent reported for each volume, and short request/answer calls from the
  * control plane to an agent (live browse, backup browse).

@@ -3,7 +3,7 @@ import { CbsError } from '../../errors/index.js';
 import type { Role } from '../../auth/index.js';
 
 /**
- * Roles for the protection routes: viewers read; operators also run backups and
+ * Roles for the routes that act on backups: viewers read; operators also run backups and
  * restores; only admins activate backup (it chooses where data is written).
  */
 export function requireRole(allowed: readonly Role[]) {

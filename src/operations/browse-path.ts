@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { CbsError } from '../../errors/index.js';
+import { CbsError } from '../errors/index.js';
 
 /**
  * Paths inside a volume or a backup as the API shows them: absolute, '/'-separated,

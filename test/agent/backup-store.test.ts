@@ -4,7 +4,7 @@ import { storeMatrix } from '../../src/store/testing/store-matrix.js';
 import { newAgentId } from '../../src/auth/index.js';
 
 for (const m of storeMatrix()) {
-  describe(`protection store (${m.name})`, () => {
+  describe(`backup targets, backups and calls in the store (${m.name})`, () => {
     test('volume reports keep ids stable and mark unreported volumes missing; backups and calls round-trip', async () => {
       const { store, destroy } = await m.open();
       try {
