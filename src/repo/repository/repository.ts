@@ -35,7 +35,9 @@ const INDEX_FLUSH_ENTRIES = 50000;
  * through locks; within a process, one handle serves concurrent backup tasks.
  */
 export class Repository {
-  readonly index = new MasterIndex();
+  private masterIndex = new MasterIndex();
+  /** Index objects whose entries are in `index`; undefined until the index is first loaded. */
+  private loadedIndex: Set<string> | undefined;
   readonly gear: Int32Array;
   readonly stats: RepositoryStats = { blobsAdded: 0, rawBytesAdded: 0, storedBytesAdded: 0, packsWritten: 0, indexesWritten: 0 };
   /** Blob ids (hex) accepted for writing but not yet in an uploaded, indexed pack. */
@@ -61,6 +63,9 @@ export class Repository {
   }
 
   get id(): string { return this.config.id; }
+
+  /** The master index: every blob this handle knows, with its location. */
+  get index(): MasterIndex { return this.masterIndex; }
 
   // ---- metadata objects -------------------------------------------------------
 
@@ -96,14 +101,16 @@ export class Repository {
    * Loads every index object into the master index. An index object that cannot be
    * read is reported to `onError` when given (check), otherwise it fails the load.
    */
-  async loadIndex(onError?: (key: string, err: unknown) => void): Promise<number> {
-    const ids = await this.listObjects('index');
+  async loadIndex(onError?: (key: string, err: unknown) => void, only?: readonly string[]): Promise<number> {
+    const ids = only ?? await this.listObjects('index');
+    const loaded = (this.loadedIndex ??= new Set());
     let next = 0;
     const work = async (): Promise<void> => {
       while (next < ids.length) {
         const id = ids[next++]!;
         try {
           for (const e of decodeIndex(await this.loadObject('index', id), `index/${id}`)) this.index.add(e);
+          loaded.add(id);
         } catch (e) {
           if (!onError) throw e;
           onError(`index/${id}`, e);
@@ -112,6 +119,34 @@ export class Repository {
     };
     await Promise.all(Array.from({ length: Math.min(8, ids.length) }, work));
     return ids.length;
+  }
+
+  /**
+   * Brings the in-memory index up to date with the index objects in storage; does
+   * nothing on a handle that never used its index. New objects (other writers' backups)
+   * are added. The index is rebuilt from scratch when an object it holds is gone (a
+   * prune replaced the index, and packs it named may be deleted) or when it holds
+   * entries no index object has yet and no write of this handle is running (left by a
+   * failed flush: their packs looked unindexed to any prune since, and may be deleted;
+   * the next backup adopts those that remain). Call it holding a lock — acquireLock does.
+   */
+  async refreshIndex(): Promise<{ added: number; rebuilt: boolean }> {
+    if (this.loadedIndex === undefined && this.index.size === 0) return { added: 0, rebuilt: false };
+    const ids = await this.listObjects('index');
+    const present = new Set(ids);
+    const busy = this.uploads.size > 0 || this.inFlight.size > 0 || this.writers.data !== null || this.writers.tree !== null;
+    const vanished = [...(this.loadedIndex ?? [])].some((id) => !present.has(id));
+    const rebuilt = vanished || (this.pending.length > 0 && !busy);
+    if (rebuilt) {
+      if (busy) throw new RepoError('REPO_LOCKED', 'the repository was pruned while this handle was writing to it (a lock was lost); the write is abandoned');
+      this.masterIndex = new MasterIndex();
+      this.loadedIndex = new Set();
+      this.pending = [];
+    }
+    const loaded = (this.loadedIndex ??= new Set());
+    const fresh = ids.filter((id) => !loaded.has(id));
+    if (fresh.length > 0) await this.loadIndex(undefined, fresh);
+    return { added: fresh.length, rebuilt };
   }
 
   /**
@@ -296,7 +331,7 @@ export class Repository {
     const entries = this.pending;
     this.pending = [];
     try {
-      await this.saveObject('index', encodeIndex(entries));
+      (this.loadedIndex ??= new Set()).add(await this.saveObject('index', encodeIndex(entries)));
       this.stats.indexesWritten++;
     } catch (e) {
       this.pending = entries.concat(this.pending);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { MAX_CHUNK } from '../chunker/index.js';
 import { IntegrityError, RepoError } from '../errors.js';
 import type { IndexEntry } from '../index/index.js';
-import { withLock } from '../lock/index.js';
+import { DEFAULT_LOCK_WAIT_MS, withLock, type LockWaitOptions } from '../lock/index.js';
 import { packKey } from '../pack/index.js';
 import { WorkerPool } from '../pool/index.js';
 import type { Repository } from '../repository/index.js';
@@ -33,6 +33,8 @@ export interface RestoreOptions {
   readonly onProgress?: (p: RestoreProgress) => void;
   /** @default os.availableParallelism() */
   readonly workers?: number;
+  /** Waiting for a prune's exclusive lock. @default { timeoutMs: DEFAULT_LOCK_WAIT_MS } */
+  readonly lockWait?: LockWaitOptions;
 }
 
 export interface RestoreSummary {
@@ -78,8 +80,10 @@ function timesOf(n: TreeNode): [number, number] {
  * symlinks are created only after every file is written.
  */
 export async function restore(repo: Repository, opts: RestoreOptions): Promise<RestoreSummary> {
-  const snap = await findSnapshot(repo, opts.snapshotId);
-  return withLock(repo, { exclusive: false, purpose: 'restore' }, async () => {
+  const wait: LockWaitOptions = { timeoutMs: DEFAULT_LOCK_WAIT_MS, ...opts.lockWait, ...(opts.signal ? { signal: opts.signal } : {}) };
+  return withLock(repo, { exclusive: false, purpose: 'restore', wait }, async () => {
+    // Under the lock: a snapshot found before it could be forgotten and pruned meanwhile.
+    const snap = await findSnapshot(repo, opts.snapshotId);
     const signal = opts.signal;
     const overwrite = opts.overwrite ?? false;
     const plan = await planRestore(repo, snap.tree, opts.include);
