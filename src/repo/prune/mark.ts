@@ -1,0 +1,71 @@
+import type { Repository } from '../repository/index.js';
+import type { Snapshot } from '../snapshot/index.js';
+import { treeRefs } from '../tree/index.js';
+import { BlobSet } from './blob-set.js';
+
+export interface MarkResult {
+  /** Every blob the snapshots reference, trees included. */
+  readonly used: BlobSet;
+  /** Distinct trees read. */
+  readonly trees: number;
+}
+
+/**
+ * Walks every tree of the snapshots (each distinct tree once) and collects the blobs
+ * they reference. Any tree that cannot be read fails the walk: a prune must never
+ * decide what is unused from a partial picture.
+ *
+ * @param concurrency trees loaded at once @default 8
+ */
+export async function markUsed(repo: Repository, snapshots: readonly Snapshot[],
+  opts: { concurrency?: number; signal?: AbortSignal; onTree?: (trees: number) => void } = {}): Promise<MarkResult> {
+  const used = new BlobSet();
+  // Separate from `used`: a data blob may have the same bytes, hence the same id, as a
+  // tree; seeing it as data first must not stop the tree from being walked.
+  const walked = new BlobSet();
+  const queue: Buffer[] = [];
+  const enqueue = (id: Buffer): void => {
+    used.add(id);
+    if (walked.add(id).added) queue.push(id);
+  };
+  for (const s of snapshots) enqueue(Buffer.from(s.tree, 'hex'));
+  const visit = async (id: Buffer): Promise<void> => {
+    const hex = id.toString('hex');
+    for (const ref of treeRefs(await repo.loadBlob(id), `tree ${hex}`)) {
+      const child = Buffer.from(ref.id, 'hex');
+      if (ref.type === 'tree') enqueue(child);
+      else used.add(child);
+    }
+  };
+  let trees = 0;
+  await drain(queue, opts.concurrency ?? 8, async (id) => {
+    opts.signal?.throwIfAborted();
+    await visit(id);
+    opts.onTree?.(++trees);
+  });
+  return { used, trees };
+}
+
+/**
+ * Runs `fn` over a queue that grows while it runs, `limit` at a time; the first failure
+ * stops taking new items and is thrown once those running have settled.
+ */
+async function drain<T>(queue: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let active = 0;
+  let failure: { e: unknown } | undefined;
+  await new Promise<void>((resolve) => {
+    const pump = (): void => {
+      while (!failure && active < limit && queue.length > 0) {
+        const item = queue.pop()!;
+        active++;
+        fn(item).then(
+          () => { active--; pump(); },
+          (e: unknown) => { failure ??= { e }; active--; pump(); },
+        );
+      }
+      if (active === 0 && (failure || queue.length === 0)) resolve();
+    };
+    pump();
+  });
+  if (failure) throw failure.e;
+}

@@ -1,0 +1,86 @@
+import type { IndexEntry } from '../index/index.js';
+import { packKey, PackWriter, type BlobType } from '../pack/index.js';
+import type { WorkerPool } from '../pool/index.js';
+import type { Repository } from '../repository/index.js';
+import type { Repack } from './plan.js';
+
+export interface RepackOutcome {
+  /** Index entries of the blobs at their new places. */
+  readonly entries: readonly IndexEntry[];
+  readonly packs: readonly { readonly id: string; readonly size: number }[];
+}
+
+export interface RepackOptions {
+  /** Target size of the new packs. */
+  readonly packSize: number;
+  /** Opens and verifies each blob before it is copied. */
+  readonly pool: WorkerPool;
+  /** Source packs read ahead of the one being copied. @default 3 */
+  readonly readAhead?: number;
+  readonly signal?: AbortSignal;
+  /** Called before each new pack is stored, after it (for progress and test hooks). */
+  readonly onPackStored?: (stored: number) => void;
+  /** Checks the lock before a store. */
+  readonly beforeStore?: () => Promise<void>;
+}
+
+/**
+ * Copies the kept blobs of the given packs into new packs. Blobs are copied sealed, as
+ * stored (the seal does not depend on the pack), after each has been opened and matched
+ * against its id: a repack never makes a damaged blob the only copy. Source packs are
+ * read a few ahead, but blobs enter the new packs and the packs are stored in the order
+ * of `jobs`, one at a time, so the same plan performs the same writes.
+ */
+export async function repackBlobs(repo: Repository, jobs: readonly Repack[], opts: RepackOptions): Promise<RepackOutcome> {
+  const entries: IndexEntry[] = [];
+  const packs: { id: string; size: number }[] = [];
+  const writers: Record<BlobType, PackWriter | null> = { data: null, tree: null };
+  const store = async (w: PackWriter): Promise<void> => {
+    const p = w.finish();
+    await opts.beforeStore?.();
+    await repo.backend.put(packKey(p.id), p.bytes);
+    packs.push({ id: p.id, size: p.bytes.length });
+    for (const b of p.blobs) entries.push({ id: b.id, type: b.type, pack: p.id, offset: b.offset, length: b.length, rawLength: b.rawLength });
+    opts.onPackStored?.(packs.length);
+  };
+
+  /** Reads the span of a pack that holds its kept blobs, and verifies them. */
+  const fetch = async (job: Repack): Promise<{ sealed: Buffer; entry: IndexEntry }[]> => {
+    opts.signal?.throwIfAborted();
+    const keep = [...job.keep].sort((a, b) => a.offset - b.offset);
+    const start = keep[0]!.offset;
+    const end = keep[keep.length - 1]!.offset + keep[keep.length - 1]!.length;
+    const data = await repo.backend.get(packKey(job.pack.id), { offset: start, length: end - start });
+    const rel = keep.map((e) => ({ id: e.id, offset: e.offset - start, length: e.length, rawLength: e.rawLength }));
+    await opts.pool.verifyBlobs(job.pack.id, data, rel); // the pool copies what it sends
+    // Copies, so the rest of the source pack is not kept alive by a new pack's parts.
+    return keep.map((e) => ({ entry: e, sealed: Buffer.from(data.subarray(e.offset - start, e.offset - start + e.length)) }));
+  };
+
+  const ahead = Math.max(1, opts.readAhead ?? 3);
+  const fetched: Promise<{ sealed: Buffer; entry: IndexEntry }[]>[] = [];
+  const startFetch = (): void => {
+    const p = fetch(jobs[fetched.length]!);
+    p.catch(() => undefined); // awaited in order below; a read-ahead failure surfaces there
+    fetched.push(p);
+  };
+  for (let i = 0; i < jobs.length; i++) {
+    while (fetched.length < jobs.length && fetched.length <= i + ahead) startFetch();
+    for (const { entry, sealed } of await fetched[i]!) {
+      let w = writers[entry.type];
+      if (!w) w = writers[entry.type] = new PackWriter(repo.master.encKey);
+      w.add(entry.type, entry.id, sealed, entry.rawLength);
+      if (w.size >= opts.packSize) {
+        writers[entry.type] = null;
+        opts.signal?.throwIfAborted();
+        await store(w);
+      }
+    }
+    fetched[i] = Promise.resolve([]); // release the buffers
+  }
+  for (const t of ['data', 'tree'] as const) {
+    const w = writers[t];
+    if (w && w.count > 0) await store(w);
+  }
+  return { entries, packs };
+}
