@@ -2,6 +2,7 @@ import type { Repository } from '../repository/index.js';
 import type { Snapshot } from '../snapshot/index.js';
 import { treeRefs } from '../tree/index.js';
 import { BlobSet } from './blob-set.js';
+import { drain } from './drain.js';
 
 export interface MarkResult {
   /** Every blob the snapshots reference, trees included. */
@@ -44,28 +45,4 @@ export async function markUsed(repo: Repository, snapshots: readonly Snapshot[],
     opts.onTree?.(++trees);
   });
   return { used, trees };
-}
-
-/**
- * Runs `fn` over a queue that grows while it runs, `limit` at a time; the first failure
- * stops taking new items and is thrown once those running have settled.
- */
-async function drain<T>(queue: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let active = 0;
-  let failure: { e: unknown } | undefined;
-  await new Promise<void>((resolve) => {
-    const pump = (): void => {
-      while (!failure && active < limit && queue.length > 0) {
-        const item = queue.pop()!;
-        active++;
-        fn(item).then(
-          () => { active--; pump(); },
-          (e: unknown) => { failure ??= { e }; active--; pump(); },
-        );
-      }
-      if (active === 0 && (failure || queue.length === 0)) resolve();
-    };
-    pump();
-  });
-  if (failure) throw failure.e;
 }

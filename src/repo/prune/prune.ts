@@ -6,6 +6,7 @@ import { WorkerPool } from '../pool/index.js';
 import { Repository } from '../repository/index.js';
 import { listSnapshots } from '../snapshot/index.js';
 import { BlobSet } from './blob-set.js';
+import { drain } from './drain.js';
 import { markUsed } from './mark.js';
 import { planPrune, type PackState, type PrunePlan, type UnindexedPack } from './plan.js';
 import { repackBlobs } from './repack.js';
@@ -225,7 +226,7 @@ class PruneRun {
     const byPack = new Map<string, IndexEntry[]>();
     const ids = [...objects.keys()];
     let done = 0;
-    await forEachLimit(ids, this.concurrency, async (id) => {
+    await drain([...ids], this.concurrency, async (id) => {
       this.opts.signal?.throwIfAborted();
       const entries = decodeIndex(await this.repo.loadObject('index', id), `index/${id}`);
       for (const e of entries) {
@@ -244,7 +245,7 @@ class PruneRun {
     try {
       const total = Math.ceil(plan.repackBytes / this.packSize());
       return await repackBlobs(this.repo, plan.repack, {
-        packSize: this.packSize(), pool, readAhead: Math.max(1, Math.min(3, this.concurrency)),
+        packSize: this.packSize(), pool, readAhead: Math.min(1, this.concurrency - 1),
         ...(this.opts.signal ? { signal: this.opts.signal } : {}),
         onPackStored: (n) => this.progress('repack', n, Math.max(n, total)),
       });
@@ -284,7 +285,7 @@ class PruneRun {
   private async deleteAll(keys: readonly string[], step: PruneStep): Promise<number> {
     let done = 0;
     let failure: { e: unknown } | undefined;
-    await forEachLimit(keys, this.concurrency, async (key) => {
+    await drain([...keys], this.concurrency, async (key) => {
       this.opts.signal?.throwIfAborted();
       await this.lock.ensureFresh();
       try {
@@ -323,22 +324,4 @@ function countBlobs(entries: readonly IndexEntry[]): number {
   const s = new BlobSet();
   for (const e of entries) s.add(e.id);
   return s.size;
-}
-
-/** Runs `fn` over items, `limit` at a time; the first failure is thrown once the running ones settle. */
-async function forEachLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failure: { e: unknown } | undefined;
-  const lane = async (): Promise<void> => {
-    while (!failure && next < items.length) {
-      const item = items[next++]!;
-      try {
-        await fn(item);
-      } catch (e) {
-        failure ??= { e };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-  if (failure) throw failure.e;
 }

@@ -15,7 +15,7 @@ export interface RepackOptions {
   readonly packSize: number;
   /** Opens and verifies each blob before it is copied. */
   readonly pool: WorkerPool;
-  /** Source packs read ahead of the one being copied. @default 3 */
+  /** Source packs read ahead of the one being copied. @default 1 */
   readonly readAhead?: number;
   readonly signal?: AbortSignal;
   /** Called before each new pack is stored, after it (for progress and test hooks). */
@@ -50,14 +50,21 @@ export async function repackBlobs(repo: Repository, jobs: readonly Repack[], opt
     const keep = [...job.keep].sort((a, b) => a.offset - b.offset);
     const start = keep[0]!.offset;
     const end = keep[keep.length - 1]!.offset + keep[keep.length - 1]!.length;
-    const data = await repo.backend.get(packKey(job.pack.id), { offset: start, length: end - start });
-    const rel = keep.map((e) => ({ id: e.id, offset: e.offset - start, length: e.length, rawLength: e.rawLength }));
-    await opts.pool.verifyBlobs(job.pack.id, data, rel); // the pool copies what it sends
-    // Copies, so the rest of the source pack is not kept alive by a new pack's parts.
-    return keep.map((e) => ({ entry: e, sealed: Buffer.from(data.subarray(e.offset - start, e.offset - start + e.length)) }));
+    const span = await repo.backend.get(packKey(job.pack.id), { offset: start, length: end - start });
+    // The kept blobs back to back: what is verified and copied, so the rest of the span goes at once.
+    const kept = Buffer.allocUnsafe(keep.reduce((n, e) => n + e.length, 0));
+    const rel: { id: Buffer; offset: number; length: number; rawLength: number }[] = [];
+    let o = 0;
+    for (const e of keep) {
+      span.copy(kept, o, e.offset - start, e.offset - start + e.length);
+      rel.push({ id: e.id, offset: o, length: e.length, rawLength: e.rawLength });
+      o += e.length;
+    }
+    await opts.pool.verifyBlobs(job.pack.id, kept, rel);
+    return keep.map((e, i) => ({ entry: e, sealed: kept.subarray(rel[i]!.offset, rel[i]!.offset + e.length) }));
   };
 
-  const ahead = Math.max(1, opts.readAhead ?? 3);
+  const ahead = Math.max(0, opts.readAhead ?? 1);
   const fetched: Promise<{ sealed: Buffer; entry: IndexEntry }[]>[] = [];
   const startFetch = (): void => {
     const p = fetch(jobs[fetched.length]!);
