@@ -3,6 +3,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { MemBackend } from '../../storage/index.js';
+import { FaultyBackend } from '../../storage/testing/index.js';
 import { backup } from '../backup/index.js';
 import { check } from '../check/index.js';
 import { isRepoError } from '../errors.js';
@@ -186,4 +187,27 @@ test('a prune aborted in the middle leaves a consistent repository, and the next
     assert.equal(done.packsDeleted + done.packsRepacked, 0);
     for (const s of snaps.slice(1)) await assertRestores(repo, dir, s.id, s.tree);
   });
+});
+
+test('entries a handle adopted from unindexed packs but never wrote are dropped once a prune may have deleted those packs', async () => {
+  const backend = new MemBackend();
+  const repo = await testRepo(backend);
+  // A backup whose index write failed: its pack is stored, no index names it.
+  const faulty = new FaultyBackend(backend).plan({ method: 'put', key: /^index\//, fault: 'permanent' });
+  const crashed = new Repository(faulty, repo.config, repo.master);
+  const { id } = await crashed.saveBlob('data', Buffer.from('left behind by an interrupted backup'));
+  await assert.rejects(crashed.flush());
+  faulty.assertAllFired();
+  // A long-lived handle adopts the pack, and its own index write fails too: the entries stay pending.
+  const holder = await openRepository(faulty, { passphrase: 'test' });
+  assert.deepEqual(await holder.adoptUnindexedPacks(() => undefined), { packs: 1, blobs: 1 });
+  faulty.plan({ method: 'put', key: /^index\//, fault: 'permanent' });
+  await assert.rejects(holder.flush());
+  assert.ok(holder.index.has(id));
+  // A prune elsewhere deletes the unindexed pack; the holder must not go on trusting its entry.
+  const r = await prune(await openRepository(backend, { passphrase: 'test' }), { workers: 1 });
+  assert.equal(r.packsUnindexed, 1);
+  assert.deepEqual(await holder.refreshIndex(), { added: 0, rebuilt: true });
+  assert.equal(holder.index.has(id), false);
+  assert.equal((await holder.saveBlob('data', Buffer.from('left behind by an interrupted backup'))).added, true, 'stored again, not assumed present');
 });
