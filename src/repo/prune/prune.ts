@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { IntegrityError, RepoError } from '../errors.js';
 import { decodeIndex, encodeIndex, type IndexEntry } from '../index/index.js';
 import { DEFAULT_LOCK_WAIT_MS, withLock, type LockWaitOptions, type RepoLock } from '../lock/index.js';
@@ -45,7 +46,11 @@ export interface PruneOptions {
   readonly hooks?: PruneHooks;
   /** Waiting for backups and restores to finish. @default { timeoutMs: DEFAULT_LOCK_WAIT_MS } */
   readonly lockWait?: LockWaitOptions;
-  /** Worker threads verifying repacked blobs. @default os.availableParallelism() */
+  /**
+   * Worker threads verifying repacked blobs; 0 verifies on this thread (less memory;
+   * verification is cheap next to reading and storing). @default 0 when less than
+   * 256 MiB is repacked, else os.availableParallelism()
+   */
   readonly workers?: number;
   /** Storage reads and deletes at once (new packs and index objects are stored one by one). @default 8 */
   readonly concurrency?: number;
@@ -88,6 +93,8 @@ export interface PruneReport {
   readonly durationMs: number;
 }
 
+/** Below this many bytes to repack, blobs are verified on the prune's own thread. */
+const POOL_REPACK_BYTES = 256 * 1024 * 1024;
 /** Index entries per index object written by prune (as backups write them). */
 const INDEX_OBJECT_ENTRIES = 50000;
 /** Stored bytes per index entry, for a dry run's estimate (45 per entry, 36 per pack record, sealing). */
@@ -241,16 +248,17 @@ class PruneRun {
 
   private async repack(plan: PrunePlan): Promise<{ entries: readonly IndexEntry[]; packs: readonly { id: string; size: number }[] }> {
     if (plan.repack.length === 0) return { entries: [], packs: [] };
-    const pool = new WorkerPool(this.repo.master, undefined, this.opts.workers);
+    const workers = this.opts.workers ?? (plan.repackBytes < POOL_REPACK_BYTES ? 0 : availableParallelism());
+    const pool = workers > 0 ? new WorkerPool(this.repo.master, undefined, workers) : undefined;
     try {
       const total = Math.ceil(plan.repackBytes / this.packSize());
       return await repackBlobs(this.repo, plan.repack, {
-        packSize: this.packSize(), pool, readAhead: Math.min(1, this.concurrency - 1),
+        packSize: this.packSize(), readAhead: Math.min(1, this.concurrency - 1), ...(pool ? { pool } : {}),
         ...(this.opts.signal ? { signal: this.opts.signal } : {}),
         onPackStored: (n) => this.progress('repack', n, Math.max(n, total)),
       });
     } finally {
-      await pool.close();
+      await pool?.close();
     }
   }
 

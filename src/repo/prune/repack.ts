@@ -1,8 +1,11 @@
 import type { IndexEntry } from '../index/index.js';
-import { packKey, PackWriter, type BlobType } from '../pack/index.js';
+import { openVerifiedBlob, packKey, PackWriter, type BlobType } from '../pack/index.js';
 import type { WorkerPool } from '../pool/index.js';
 import type { Repository } from '../repository/index.js';
 import type { Repack } from './plan.js';
+
+/** Kept blobs closer than this in a pack are read together (the gap is read and kept in memory too). */
+const MERGE_GAP = 256 * 1024;
 
 export interface RepackOutcome {
   /** Index entries of the blobs at their new places. */
@@ -13,8 +16,8 @@ export interface RepackOutcome {
 export interface RepackOptions {
   /** Target size of the new packs. */
   readonly packSize: number;
-  /** Opens and verifies each blob before it is copied. */
-  readonly pool: WorkerPool;
+  /** Opens and verifies each blob before it is copied; without one, this thread does. */
+  readonly pool?: WorkerPool;
   /** Source packs read ahead of the one being copied. @default 1 */
   readonly readAhead?: number;
   readonly signal?: AbortSignal;
@@ -44,24 +47,35 @@ export async function repackBlobs(repo: Repository, jobs: readonly Repack[], opt
     opts.onPackStored?.(packs.length);
   };
 
-  /** Reads the span of a pack that holds its kept blobs, and verifies them. */
+  /** Opens every blob and matches it against its id (throws on the first that does not). */
+  const verify = async (packId: string, data: Buffer, blobs: { id: Buffer; offset: number; length: number; rawLength: number }[]): Promise<void> => {
+    if (opts.pool) return opts.pool.verifyBlobs(packId, data, blobs);
+    for (const b of blobs) openVerifiedBlob(repo.master.encKey, repo.master.macKey, b.id, data.subarray(b.offset, b.offset + b.length), b.rawLength, packId);
+  };
+
+  /**
+   * Reads a pack's kept blobs, one ranged read per run of them (blobs less than
+   * MERGE_GAP apart share a read), and verifies them. The blobs are returned as views
+   * of those reads: no copy, and nothing of the pack but the runs stays in memory.
+   */
   const fetch = async (job: Repack): Promise<{ sealed: Buffer; entry: IndexEntry }[]> => {
     opts.signal?.throwIfAborted();
-    const keep = [...job.keep].sort((a, b) => a.offset - b.offset);
-    const start = keep[0]!.offset;
-    const end = keep[keep.length - 1]!.offset + keep[keep.length - 1]!.length;
-    const span = await repo.backend.get(packKey(job.pack.id), { offset: start, length: end - start });
-    // The kept blobs back to back: what is verified and copied, so the rest of the span goes at once.
-    const kept = Buffer.allocUnsafe(keep.reduce((n, e) => n + e.length, 0));
-    const rel: { id: Buffer; offset: number; length: number; rawLength: number }[] = [];
-    let o = 0;
-    for (const e of keep) {
-      span.copy(kept, o, e.offset - start, e.offset - start + e.length);
-      rel.push({ id: e.id, offset: o, length: e.length, rawLength: e.rawLength });
-      o += e.length;
+    const runs: IndexEntry[][] = [];
+    for (const e of [...job.keep].sort((a, b) => a.offset - b.offset)) {
+      const run = runs[runs.length - 1];
+      const last = run?.[run.length - 1];
+      if (run && last && e.offset - (last.offset + last.length) <= MERGE_GAP) run.push(e);
+      else runs.push([e]);
     }
-    await opts.pool.verifyBlobs(job.pack.id, kept, rel);
-    return keep.map((e, i) => ({ entry: e, sealed: kept.subarray(rel[i]!.offset, rel[i]!.offset + e.length) }));
+    const read = await Promise.all(runs.map(async (run) => {
+      const start = run[0]!.offset;
+      const end = run[run.length - 1]!.offset + run[run.length - 1]!.length;
+      const data = await repo.backend.get(packKey(job.pack.id), { offset: start, length: end - start });
+      const rel = run.map((e) => ({ id: e.id, offset: e.offset - start, length: e.length, rawLength: e.rawLength }));
+      await verify(job.pack.id, data, rel);
+      return run.map((e, i) => ({ entry: e, sealed: data.subarray(rel[i]!.offset, rel[i]!.offset + e.length) }));
+    }));
+    return read.flat();
   };
 
   const ahead = Math.max(0, opts.readAhead ?? 1);
