@@ -90,19 +90,20 @@ export function registerRepo(program: Command): void {
       })), ['type', 'size', 'mtime', 'path']));
     }));
 
-  cmd(repo, 'restore', 'restore a snapshot, or chosen files and folders of it, into a directory')
+  lockWaitOption(cmd(repo, 'restore', 'restore a snapshot, or chosen files and folders of it, into a directory')
     .argument('<snapshot>', "snapshot id, unique prefix, or 'latest'")
     .requiredOption('--target <dir>', 'directory to restore into (created if missing)')
     .option('--include <path...>', 'restore only these paths of the snapshot (files or folders)')
-    .option('--overwrite', 'replace files that already exist in the target')
-    .action(run(async (ref: string, o: RepoFlags & { target: string; include?: string[]; overwrite?: boolean }) => {
+    .option('--overwrite', 'replace files that already exist in the target'))
+    .action(run(async (ref: string, o: RepoFlags & { target: string; include?: string[]; overwrite?: boolean; lockWait: string }) => {
       const { restore } = await engine();
       const { openRepo, withRepo } = await access();
+      const lockWait = { timeoutMs: parseDuration(o.lockWait, '--lock-wait'), onWait: lockWaitNotice() };
       const bar = new ProgressBar('restore', !o.json);
       const sum = await withRepo(await openRepo(o), (r) => restore(r, {
         snapshotId: ref, targetDir: o.target, overwrite: o.overwrite ?? false,
         ...(o.include ? { include: o.include } : {}),
-        onProgress: (p) => bar.update(p),
+        onProgress: (p) => bar.update(p), lockWait,
       })).finally(() => bar.stop());
       if (o.json) return printJson({ restore: sum, target: o.target });
       process.stdout.write(`restored snapshot ${sum.snapshotId.slice(0, 16)} into ${o.target}: ${sum.files} files, ${sum.dirs} dirs, ` +
