@@ -1,13 +1,15 @@
 /**
  * `npm run bench:engine` — OpenCBS's engine next to restic on the same data in one
  * run: initial backup, unchanged re-backup, re-backup after ~10 % changes, full
- * restore. Each step of each program runs as its own process; wall time, throughput
+ * restore; then more backups after changes, forget the older half of the snapshots,
+ * and prune. Each step of each program runs as its own process; wall time, throughput
  * (data-set MiB per second), peak RSS and repository size are printed with the
  * OpenCBS/restic ratios. See bench/README.md for the data set and the results.
  *
  * Environment:
  *   BENCH_SIZE_MB   data-set size in MiB                 @default 1024
  *   BENCH_SEED      data-set seed                        @default 1
+ *   BENCH_PRUNE_BACKUPS  backups after further ~10 % changes before forget + prune  @default 4
  *   BENCH_S3=1      also run OpenCBS against s3rver on loopback (no restic counterpart)
  *   BENCH_PROFILE=1 CPU-profile the OpenCBS local steps and print where the time goes
  *   BENCH_OUT=FILE  also write the results as JSON
@@ -22,7 +24,7 @@ import { formatProfile, summarizeProfiles } from './engine-profile.js';
 import { dirBytes, openCbsTool, resticTool, resticVersion, type BenchTool } from './engine-tools.js';
 
 const MiB = 1024 * 1024;
-const STEPS = ['initial backup', 'unchanged re-backup', 'backup after 10% change', 'full restore'] as const;
+const STEPS = ['initial backup', 'unchanged re-backup', 'backup after 10% change', 'full restore', 'forget older half', 'prune'] as const;
 type Step = (typeof STEPS)[number];
 
 interface Row { step: Step; tool: string; wallS: number; mibPerS: number; peakRssMiB: number; repoMiB: number; dataMiB: number }
@@ -40,6 +42,7 @@ function log(msg: string): void {
 async function main(): Promise<void> {
   const sizeMiB = envNum('BENCH_SIZE_MB', 1024);
   const seed = envNum('BENCH_SEED', 1);
+  const pruneBackups = Number(process.env['BENCH_PRUNE_BACKUPS'] ?? 4);
   const work = await mkdtemp(join(tmpdir(), 'cbs-engine-bench-'));
   let s3: RunningS3rver | undefined;
   try {
@@ -96,6 +99,35 @@ async function main(): Promise<void> {
       const restored = await dirBytes(target);
       if (restored !== dataBytes) throw new Error(`${t.name} restored ${restored} bytes, the data set has ${dataBytes}`);
       await rm(target, { recursive: true, force: true });
+    }
+
+    // Deletion: more backups after changes, then forget the older half of the snapshots and prune.
+    for (let k = 1; k <= pruneBackups; k++) {
+      const m = await mutateDataSet(data, 0.1, seed + k);
+      log(`change ${k}/${pruneBackups}: ${(m.bytesChanged / MiB).toFixed(0)} MiB changed`);
+      const sizes: string[] = [];
+      for (const t of tools) {
+        await t.backup(data);
+        sizes.push(`${t.name} ${((await t.repoBytes()) / MiB).toFixed(1)} MiB`);
+      }
+      log(`  repositories after backup: ${sizes.join(', ')}`);
+    }
+    dataBytes = await dirBytes(data);
+    for (const t of tools) {
+      const snaps = await t.snapshots();
+      const older = snaps.slice(0, Math.floor(snaps.length / 2));
+      log(`${t.name}: ${snaps.length} snapshots, forgetting the ${older.length} oldest`);
+      await run('forget older half', t, () => t.forget(older));
+    }
+    for (const t of tools) {
+      let detail = '';
+      await run('prune', t, async () => {
+        const m = await t.prune();
+        const r = (JSON.parse(m.stdout.trim() || '{}') as { prune?: { packsDeleted: number; packsRepacked: number; packsWritten: number; bytesReclaimed: number } }).prune;
+        if (r) detail = `${r.packsDeleted} packs deleted, ${r.packsRepacked} repacked into ${r.packsWritten}, ${(r.bytesReclaimed / MiB).toFixed(0)} MiB reclaimed`;
+        return m;
+      });
+      if (detail) log(`  ${detail}`);
     }
 
     const report = formatReport(rows, { sizeMiB, seed, files: gen.files, restic }) +

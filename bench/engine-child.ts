@@ -6,11 +6,14 @@
  *   node engine-child.js open    LOCATION              (open, list snapshots: the fixed cost of any command)
  *   node engine-child.js backup  LOCATION SOURCE_DIR
  *   node engine-child.js restore LOCATION TARGET_DIR
+ *   node engine-child.js snapshots LOCATION           (ids, oldest first)
+ *   node engine-child.js forget  LOCATION ID,ID,…
+ *   node engine-child.js prune   LOCATION             (default --max-unused, 5 %, as restic's)
  *
  * The passphrase comes from CBS_REPO_PASSWORD; S3 keys from CBS_S3_ACCESS_KEY_ID and
  * CBS_S3_SECRET_ACCESS_KEY.
  */
-import { backup, initRepository, listSnapshots, openRepository, restore } from '../src/repo/index.js';
+import { backup, forget, initRepository, listSnapshots, openRepository, prune, restore } from '../src/repo/index.js';
 import { openBackend, type OpenOptions } from '../src/storage/index.js';
 
 const [op, location, dir] = process.argv.slice(2);
@@ -20,7 +23,7 @@ const s3: OpenOptions = process.env['CBS_S3_ACCESS_KEY_ID']
   : {};
 
 async function main(): Promise<unknown> {
-  if (!op || !location) throw new Error('usage: engine-child.js init|open|backup|restore LOCATION [DIR]');
+  if (!op || !location) throw new Error('usage: engine-child.js init|open|backup|restore|snapshots|forget|prune LOCATION [DIR|IDS]');
   const backend = await openBackend(location, s3);
   try {
     switch (op) {
@@ -39,6 +42,19 @@ async function main(): Promise<unknown> {
       case 'restore': {
         const repo = await openRepository(backend, { passphrase });
         return { restore: await restore(repo, { snapshotId: 'latest', targetDir: dir! }) };
+      }
+      case 'snapshots': {
+        const repo = await openRepository(backend, { passphrase, skipIndex: true });
+        return { snapshots: (await listSnapshots(repo)).map((s) => s.id) };
+      }
+      case 'forget': {
+        const repo = await openRepository(backend, { passphrase, skipIndex: true });
+        return { removed: (await forget(repo, dir!.split(','))).removed.length };
+      }
+      case 'prune': {
+        // prune loads the index itself (every copy of every blob), like `cbs repo prune`.
+        const repo = await openRepository(backend, { passphrase, skipIndex: true });
+        return { prune: await prune(repo) };
       }
       default:
         throw new Error(`unknown operation ${op}`);

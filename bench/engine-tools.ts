@@ -18,6 +18,11 @@ export interface BenchTool {
   open(): Promise<Measured>;
   backup(source: string): Promise<Measured>;
   restore(target: string): Promise<Measured>;
+  /** Snapshot ids, oldest first. */
+  snapshots(): Promise<string[]>;
+  forget(ids: readonly string[]): Promise<Measured>;
+  /** Reclaim the space of forgotten snapshots, with the program's default unused-space tolerance (5 % for both). */
+  prune(): Promise<Measured>;
   /** Bytes the repository occupies in its store. */
   repoBytes(): Promise<number>;
 }
@@ -51,6 +56,9 @@ export function openCbsTool(name: string, location: string, opts: { s3Keys?: { a
     open: () => node(['open', location]),
     backup: (source) => node(['backup', location, source]),
     restore: (target) => node(['restore', location, target]),
+    snapshots: async () => (JSON.parse((await node(['snapshots', location])).stdout) as { snapshots: string[] }).snapshots,
+    forget: (ids) => node(['forget', location, ids.join(',')]),
+    prune: () => node(['prune', location]),
     async repoBytes() {
       const b = await openBackend(location, opts.s3Keys ?? {});
       try {
@@ -83,6 +91,13 @@ export function resticTool(repoDir: string, cacheDir: string): BenchTool {
     backup: (source) => restic(['backup', '--compression', 'auto', '--host', 'bench', source]),
     // restic recreates the absolute source path below --target.
     restore: (target) => restic(['restore', 'latest', '--target', target]),
+    snapshots: async () => {
+      const list = JSON.parse((await restic(['snapshots', '--json'])).stdout) as { id: string; time: string }[];
+      return list.sort((a, b) => Date.parse(a.time) - Date.parse(b.time)).map((s) => s.id);
+    },
+    forget: (ids) => restic(['forget', ...ids]),
+    // restic 0.14's defaults: --max-unused 5%, repack what that requires.
+    prune: () => restic(['prune']),
     repoBytes: () => dirBytes(repoDir),
   };
 }

@@ -210,7 +210,7 @@ test('cbs repo on an S3 location (s3rver): init with --create-bucket, backup, re
   }
 });
 
-test('cbs repo: a live exclusive lock refuses backup with REPO_LOCKED; unlock leaves a live lock alone', { timeout: 2 * 60_000 }, async (t) => {
+test('cbs repo: a live exclusive lock refuses backup with REPO_LOCKED when told not to wait; unlock leaves a live lock alone', { timeout: 2 * 60_000 }, async (t) => {
   await withFixture(t, async (f) => {
     const o = ['--repo', f.repo, '--password-file', f.pwFile];
     ok(await f.cbs(['init', ...o]), 'init');
@@ -218,7 +218,7 @@ test('cbs repo: a live exclusive lock refuses backup with REPO_LOCKED; unlock le
     // This test process is alive, so its lock is not stale by the dead-pid rule.
     const lock = await acquireLock(repo, { exclusive: true, purpose: 'prune' });
     try {
-      const r = await f.cbs(['backup', f.src, ...o]);
+      const r = await f.cbs(['backup', f.src, ...o, '--lock-wait', '0']);
       assertOneLineError(r, 'REPO_LOCKED');
       assert.match(r.stderr, /locked exclusively by prune/);
       const u = JSON.parse(ok(await f.cbs(['unlock', ...o, '--json']), 'unlock').stdout) as { removed: unknown[] };

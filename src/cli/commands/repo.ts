@@ -4,6 +4,7 @@ import type { DirEntry, Snapshot } from '../../repo/index.js';
 import { CliError, formatBytes, formatTime, printJson, table } from '../output.js';
 import { addRepoOptions, type RepoFlags } from '../repo-options.js';
 import { ProgressBar } from '../repo-progress.js';
+import { lockWaitNotice, lockWaitOption, parseDuration, registerRepoMaintenance } from './repo-maintenance.js';
 
 // The engine and the storage backends (with the S3 SDK) load when a repo command runs,
 // not when any `cbs` command starts.
@@ -27,18 +28,19 @@ export function registerRepo(program: Command): void {
       process.stdout.write(`created repository ${r.id.slice(0, 16)} at ${r.backend.location}\n`);
     }));
 
-  cmd(repo, 'backup', 'back up a directory into a new snapshot')
+  lockWaitOption(cmd(repo, 'backup', 'back up a directory into a new snapshot')
     .argument('<dir>', 'directory to back up')
     .option('--parent <id>', "snapshot to compare with for unchanged files: an id, a prefix, or 'latest' (default: latest of this directory)", 'latest')
     .option('--tag <tag...>', 'tags to record on the snapshot')
-    .option('--host <name>', 'hostname to record (default: this host)')
-    .action(run(async (dir: string, o: RepoFlags & { parent: string; tag?: string[]; host?: string }) => {
+    .option('--host <name>', 'hostname to record (default: this host)'))
+    .action(run(async (dir: string, o: RepoFlags & { parent: string; tag?: string[]; host?: string; lockWait: string }) => {
       const { backup } = await engine();
       const { openRepo, withRepo } = await access();
+      const lockWait = { timeoutMs: parseDuration(o.lockWait, '--lock-wait'), onWait: lockWaitNotice() };
       const bar = new ProgressBar('backup', !o.json);
       const res = await withRepo(await openRepo(o), (r) => backup(r, {
         sourceDir: dir, parent: o.parent, tags: o.tag ?? [], ...(o.host ? { hostname: o.host } : {}),
-        onProgress: (p) => bar.update(p),
+        onProgress: (p) => bar.update(p), lockWait,
       })).finally(() => bar.stop());
       if (o.json) return printJson({ snapshot: snapshotJson(res.snapshot), summary: res.summary });
       const s = res.summary;
@@ -88,19 +90,20 @@ export function registerRepo(program: Command): void {
       })), ['type', 'size', 'mtime', 'path']));
     }));
 
-  cmd(repo, 'restore', 'restore a snapshot, or chosen files and folders of it, into a directory')
+  lockWaitOption(cmd(repo, 'restore', 'restore a snapshot, or chosen files and folders of it, into a directory')
     .argument('<snapshot>', "snapshot id, unique prefix, or 'latest'")
     .requiredOption('--target <dir>', 'directory to restore into (created if missing)')
     .option('--include <path...>', 'restore only these paths of the snapshot (files or folders)')
-    .option('--overwrite', 'replace files that already exist in the target')
-    .action(run(async (ref: string, o: RepoFlags & { target: string; include?: string[]; overwrite?: boolean }) => {
+    .option('--overwrite', 'replace files that already exist in the target'))
+    .action(run(async (ref: string, o: RepoFlags & { target: string; include?: string[]; overwrite?: boolean; lockWait: string }) => {
       const { restore } = await engine();
       const { openRepo, withRepo } = await access();
+      const lockWait = { timeoutMs: parseDuration(o.lockWait, '--lock-wait'), onWait: lockWaitNotice() };
       const bar = new ProgressBar('restore', !o.json);
       const sum = await withRepo(await openRepo(o), (r) => restore(r, {
         snapshotId: ref, targetDir: o.target, overwrite: o.overwrite ?? false,
         ...(o.include ? { include: o.include } : {}),
-        onProgress: (p) => bar.update(p),
+        onProgress: (p) => bar.update(p), lockWait,
       })).finally(() => bar.stop());
       if (o.json) return printJson({ restore: sum, target: o.target });
       process.stdout.write(`restored snapshot ${sum.snapshotId.slice(0, 16)} into ${o.target}: ${sum.files} files, ${sum.dirs} dirs, ` +
@@ -139,6 +142,8 @@ export function registerRepo(program: Command): void {
       if (o.json) return printJson({ removed });
       process.stdout.write(`removed ${removed.length} stale lock(s)\n`);
     }));
+
+  registerRepoMaintenance(repo, cmd, run);
 
   const key = repo.command('key').description('keys of a repository');
   cmd(key, 'export', 'print the master key as a key export, for restore without the passphrase or server (keep it secret)')

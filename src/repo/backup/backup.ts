@@ -2,7 +2,7 @@ import { lstat, realpath } from 'node:fs/promises';
 import { availableParallelism, hostname as osHostname } from 'node:os';
 import { resolve } from 'node:path';
 import { RepoError, isRepoError } from '../errors.js';
-import { withLock } from '../lock/index.js';
+import { DEFAULT_LOCK_WAIT_MS, withLock, type LockWaitOptions, type RepoLock } from '../lock/index.js';
 import { WorkerPool } from '../pool/index.js';
 import type { Repository } from '../repository/index.js';
 import { findSnapshot, saveSnapshot, type Snapshot, type SnapshotSummary } from '../snapshot/index.js';
@@ -30,6 +30,11 @@ export interface BackupOptions {
    * data is reused. Costs one listing of `data/`. @default true
    */
   readonly adoptUnindexed?: boolean;
+  /**
+   * Waiting for a prune's exclusive lock (`signal` also stops the wait).
+   * @default { timeoutMs: DEFAULT_LOCK_WAIT_MS }
+   */
+  readonly lockWait?: LockWaitOptions;
 }
 
 export interface BackupResult {
@@ -58,10 +63,11 @@ export async function backup(repo: Repository, opts: BackupOptions): Promise<Bac
     throw new RepoError('REPO_PATH_NOT_FOUND', `cannot read source ${source}: ${message(e)}`, { object: source, cause: e });
   });
   if (!rootStat.isDirectory()) throw new RepoError('REPO_PATH_NOT_FOUND', `source ${source} is not a directory`, { object: source });
-  return withLock(repo, { exclusive: false, purpose: 'backup' }, () => runBackup(repo, source, opts));
+  const wait: LockWaitOptions = { timeoutMs: DEFAULT_LOCK_WAIT_MS, ...opts.lockWait, ...(opts.signal ? { signal: opts.signal } : {}) };
+  return withLock(repo, { exclusive: false, purpose: 'backup', wait }, (lock) => runBackup(repo, source, opts, lock));
 }
 
-async function runBackup(repo: Repository, source: string, opts: BackupOptions): Promise<BackupResult> {
+async function runBackup(repo: Repository, source: string, opts: BackupOptions, lock: RepoLock): Promise<BackupResult> {
   const startTime = new Date().toISOString();
   const report = new BackupReport();
   let parent: Snapshot | undefined;
@@ -149,6 +155,9 @@ async function runBackup(repo: Repository, source: string, opts: BackupOptions):
     ...(report.errorsOmitted > 0 ? { errorsOmitted: report.errorsOmitted } : {}),
     skipped: report.skipped,
   };
+  // The snapshot makes every blob it names live; that holds only if no prune can have
+  // run since the index was refreshed under this lock.
+  await lock.ensureFresh();
   const snapshot = await saveSnapshot(repo, {
     version: 1,
     time: startTime,

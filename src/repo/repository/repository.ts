@@ -2,7 +2,7 @@ import type { Backend } from '../../storage/backend.js';
 import { gearTable } from '../chunker/index.js';
 import { blobId, sha256, type MasterKey } from '../crypto/index.js';
 import { forEachLimit } from '../../concurrency/index.js';
-import { IntegrityError, isUnavailable, MissingBlobError, readFailure, storeFailure } from '../errors.js';
+import { IntegrityError, isUnavailable, MissingBlobError, readFailure, RepoError, storeFailure } from '../errors.js';
 import { decodeIndex, encodeIndex, MasterIndex, type IndexEntry } from '../index/index.js';
 import { decodeSealedPayload, encodePayload, openVerifiedBlob, packKey, PackWriter, readPackHeader, type BlobType, type FinishedPack } from '../pack/index.js';
 
@@ -36,7 +36,9 @@ const INDEX_FLUSH_ENTRIES = 50000;
  * through locks; within a process, one handle serves concurrent backup tasks.
  */
 export class Repository {
-  readonly index = new MasterIndex();
+  private masterIndex = new MasterIndex();
+  /** Index objects whose entries are in `index`; undefined until the index is first loaded. */
+  private loadedIndex: Set<string> | undefined;
   readonly gear: Int32Array;
   readonly stats: RepositoryStats = { blobsAdded: 0, rawBytesAdded: 0, storedBytesAdded: 0, packsWritten: 0, indexesWritten: 0 };
   /** Blob ids (hex) accepted for writing but not yet in an uploaded, indexed pack. */
@@ -63,6 +65,9 @@ export class Repository {
   }
 
   get id(): string { return this.config.id; }
+
+  /** The master index: every blob this handle knows, with its location. */
+  get index(): MasterIndex { return this.masterIndex; }
 
   // ---- metadata objects -------------------------------------------------------
 
@@ -104,8 +109,9 @@ export class Repository {
    * Loads every index object into the master index. An index object that cannot be
    * read is reported to `onError` when given (check), otherwise it fails the load.
    */
-  async loadIndex(onError?: (key: string, err: unknown) => void): Promise<number> {
-    const ids = await this.listObjects('index');
+  async loadIndex(onError?: (key: string, err: unknown) => void, only?: readonly string[]): Promise<number> {
+    const ids = only ?? await this.listObjects('index');
+    const loaded = (this.loadedIndex ??= new Set());
     await forEachLimit(ids, 8, async (id) => {
       let plain: Buffer;
       try {
@@ -118,12 +124,41 @@ export class Repository {
       }
       try {
         for (const e of decodeIndex(plain, `index/${id}`)) this.index.add(e);
+        loaded.add(id);
       } catch (e) {
         if (!onError) throw e;
         onError(`index/${id}`, e);
       }
     });
     return ids.length;
+  }
+
+  /**
+   * Brings the in-memory index up to date with the index objects in storage; does
+   * nothing on a handle that never used its index. New objects (other writers' backups)
+   * are added. The index is rebuilt from scratch when an object it holds is gone (a
+   * prune replaced the index, and packs it named may be deleted) or when it holds
+   * entries no index object has yet and no write of this handle is running (left by a
+   * failed flush: their packs looked unindexed to any prune since, and may be deleted;
+   * the next backup adopts those that remain). Call it holding a lock — acquireLock does.
+   */
+  async refreshIndex(): Promise<{ added: number; rebuilt: boolean }> {
+    if (this.loadedIndex === undefined && this.index.size === 0) return { added: 0, rebuilt: false };
+    const ids = await this.listObjects('index');
+    const present = new Set(ids);
+    const busy = this.uploads.size > 0 || this.inFlight.size > 0 || this.writers.data !== null || this.writers.tree !== null;
+    const vanished = [...(this.loadedIndex ?? [])].some((id) => !present.has(id));
+    const rebuilt = vanished || (this.pending.length > 0 && !busy);
+    if (rebuilt) {
+      if (busy) throw new RepoError('REPO_LOCKED', 'the repository was pruned while this handle was writing to it (a lock was lost); the write is abandoned');
+      this.masterIndex = new MasterIndex();
+      this.loadedIndex = new Set();
+      this.pending = [];
+    }
+    const loaded = (this.loadedIndex ??= new Set());
+    const fresh = ids.filter((id) => !loaded.has(id));
+    if (fresh.length > 0) await this.loadIndex(undefined, fresh);
+    return { added: fresh.length, rebuilt };
   }
 
   /**
@@ -315,7 +350,7 @@ export class Repository {
     const entries = this.pending;
     this.pending = [];
     try {
-      await this.saveObject('index', encodeIndex(entries));
+      (this.loadedIndex ??= new Set()).add(await this.saveObject('index', encodeIndex(entries)));
       this.stats.indexesWritten++;
     } catch (e) {
       this.pending = entries.concat(this.pending);

@@ -4,7 +4,7 @@ import { MAX_CHUNK } from '../chunker/index.js';
 import { IntegrityError, MissingBlobError, readFailure } from '../errors.js';
 import { closeDir, openDirectory, pathAt } from '../fsat/index.js';
 import type { IndexEntry } from '../index/index.js';
-import { withLock } from '../lock/index.js';
+import { DEFAULT_LOCK_WAIT_MS, withLock, type LockWaitOptions } from '../lock/index.js';
 import { packKey } from '../pack/index.js';
 import { WorkerPool } from '../pool/index.js';
 import type { Repository } from '../repository/index.js';
@@ -48,6 +48,8 @@ export interface RestoreOptions {
   /** @default os.availableParallelism() */
   readonly workers?: number;
   readonly hooks?: RestoreHooks;
+  /** Waiting for a prune's exclusive lock. @default { timeoutMs: DEFAULT_LOCK_WAIT_MS } */
+  readonly lockWait?: LockWaitOptions;
 }
 
 export interface RestoreSummary {
@@ -100,8 +102,10 @@ function timesOf(n: TreeNode): [number, number] {
  * that could be backed up can be restored.
  */
 export async function restore(repo: Repository, opts: RestoreOptions): Promise<RestoreSummary> {
-  const snap = await findSnapshot(repo, opts.snapshotId);
-  return withLock(repo, { exclusive: false, purpose: 'restore' }, async () => {
+  const wait: LockWaitOptions = { timeoutMs: DEFAULT_LOCK_WAIT_MS, ...opts.lockWait, ...(opts.signal ? { signal: opts.signal } : {}) };
+  return withLock(repo, { exclusive: false, purpose: 'restore', wait }, async () => {
+    // Under the lock: a snapshot found before it could be forgotten and pruned meanwhile.
+    const snap = await findSnapshot(repo, opts.snapshotId);
     const plan = await planRestore(repo, snap.tree, opts.include);
     const rootFd = openDirectory(opts.targetDir, { create: true });
     const dirs = new DirHandles(rootFd, plan.dirs);
